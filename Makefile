@@ -1,0 +1,69 @@
+# sbnofs: superblock-scoped GFP_NOFS reclaim for Linux 6.12 -- harness.
+# See README.md.  Every target is a script in scripts/; this file only
+# names them.
+
+SHELL := /bin/bash
+.NOTPARALLEL:
+.DEFAULT_GOAL := help
+S := scripts
+BZ_BASE := build/out/x86-base/arch/x86/boot/bzImage
+BZ_DEBUG := build/out/x86-debug/arch/x86/boot/bzImage
+
+.PHONY: help deps base tree export status kunit kernel kernel-debug \
+	initramfs smoke smoke-debug static checkpatch bisect check demo \
+	apply clean distclean
+
+help:
+	@echo "make demo          build the test kernel, boot it under QEMU, run the scenario"
+	@echo "make check         all tests (what CI runs); last line: N passed, N failed"
+	@echo "make tree          build/linux: Debian 6.12 base + patches/ as git commits"
+	@echo "make export        patches/ <- the tree's commits (deterministic)"
+	@echo "make status        does the tree hold work that patches/ does not?"
+	@echo "make kunit         KUnit suites on UML"
+	@echo "make kernel        x86_64 test kernel (kernel-debug: PROVE_LOCKING etc.)"
+	@echo "make smoke         boot the test kernel under QEMU, smoke scenario (smoke-debug)"
+	@echo "make static        checkpatch, kernel-doc, sparse, coccicheck on the series"
+	@echo "make bisect        every prefix of the series builds"
+	@echo "make apply KSRC=D  apply patches/ to another 6.12 tree (git am or quilt)"
+
+deps:
+	@$(S)/deps.sh
+base: deps
+	@$(S)/base.sh
+tree: deps
+	@$(S)/tree.sh
+export:
+	@$(S)/export.sh
+status:
+	@$(S)/status.sh
+kunit: tree
+	@$(S)/kunit.sh
+kernel: tree
+	@$(S)/build-kernel.sh base
+kernel-debug: tree
+	@$(S)/build-kernel.sh debug
+initramfs: deps
+	@$(S)/mk-initramfs.sh
+smoke: kernel
+	@$(S)/run-qemu.sh --kernel $(BZ_BASE) --script smoke.sh --args $${SMOKE_MEMMAX:-128M} \
+		--disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+smoke-debug: kernel-debug
+	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script smoke.sh --args $${SMOKE_MEMMAX:-160M} \
+		--disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+static: tree
+	@$(S)/static.sh
+checkpatch: tree
+	@$(S)/static.sh checkpatch
+bisect: tree
+	@$(S)/bisect.sh
+check:
+	@$(S)/check.sh
+demo:
+	@$(S)/demo.sh
+apply:
+	@$(S)/apply.sh "$(KSRC)"
+clean:
+	rm -rf build/out build/bisect/out build/logs build/qemu
+distclean:
+	@$(S)/status.sh >/dev/null || { echo "distclean: the tree holds unexported work (make status)"; exit 1; }
+	rm -rf build

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# bisect.sh: every prefix of the series must build.  Builds each commit
+# $BASE_TAG..HEAD~1 (HEAD itself is built by make kunit / make kernel) in the
+# scratch worktree with the KUnit/UML configuration, incrementally.
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=bisect
+tree_ok || die "no kernel tree (run: make tree)"
+mapfile -t commits < <(series_commits)
+n=${#commits[@]}
+if [ "$n" -le 1 ]; then
+	echo "bisect: $n patch(es): every prefix is HEAD, built by the other stages"
+	exit 0
+fi
+out=$BUILD/bisect/out/kunit
+i=0
+for c in "${commits[@]:0:n-1}"; do
+	i=$((i + 1))
+	subj=$(git -C "$TREE" log -1 --format=%s "$c")
+	"$TOP/scripts/worktree.sh" "$c"
+	info "bisect: building patch $i/$n: $subj"
+	"$TOP/scripts/kunit.sh" "$BUILD/bisect/linux" "$out" --build-only --lenient >/dev/null ||
+		die "patch $i/$n does not build on its own: $subj"
+done
+echo "bisect: patches 1..$((n - 1)) of $n build on their own (UML/KUnit config; $n = HEAD)"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# build-kernel.sh VARIANT [SRC]: build the x86_64 test kernel.
+#   VARIANT base  = configs/x86-base.config
+#   VARIANT debug = base + configs/x86-debug.config (PROVE_LOCKING, ...)
+# SRC defaults to the kernel tree; output in build/out/x86-VARIANT.
+# Prints progress every 30 s and a one-line summary.
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=build-kernel
+need make gcc flex bison bc
+variant=${1:?usage: build-kernel.sh base|debug [SRC] [OUTDIR]}
+src=${2:-$TREE}
+out=${3:-$OUT/x86-$variant}
+[ -f "$src/Makefile" ] || die "no kernel source at $src (run: make tree)"
+
+frags=("$TOP/configs/x86-base.config")
+case $variant in
+base) ;;
+debug) frags+=("$TOP/configs/x86-debug.config") ;;
+*) die "unknown variant '$variant' (base|debug)" ;;
+esac
+mkdir -p "$out"
+frag=$out/sbnofs.fragment
+cat "${frags[@]}" >"$frag.new"
+# Reconfigure only when the fragment changed (or .config is missing), so
+# incremental builds stay incremental.
+if [ ! -f "$out/.config" ] || ! cmp -s "$frag.new" "$frag"; then
+	mv "$frag.new" "$frag"
+	run_logged "$LOGS/config-x86-$variant.log" \
+		make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" KCONFIG_ALLCONFIG="$frag" allnoconfig ||
+		die "allnoconfig failed for x86-$variant (log: $LOGS/config-x86-$variant.log)"
+else
+	rm -f "$frag.new"
+fi
+run_logged "$LOGS/config-x86-$variant.log" \
+	make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" olddefconfig ||
+	die "olddefconfig failed for x86-$variant"
+"$TOP/scripts/check-config.sh" "$frag" "$out/.config"
+
+"$TOP/scripts/kbuild.sh" "x86-$variant" make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" -j"$JOBS" bzImage

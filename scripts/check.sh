@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make check: every test of the project, in order.  One timing line per
+# stage; the last line is "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=check
+S=$TOP/scripts
+passed=0
+failed=0
+failures=()
+T0=$(now)
+
+# stage NAME CMD...: run a stage, print its outcome and duration
+stage() {
+	local name=$1 t rc=0
+	shift
+	t=$(now)
+	echo "[check] $name: running" >&2
+	"$@" || rc=$?
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "[check] $name: ok ($(($(now) - t)) s)"
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+		echo "[check] $name: FAILED ($(($(now) - t)) s)"
+	fi
+	return $rc
+}
+
+finish() {
+	echo "[check] total $(($(now) - T0)) s${failures:+; failed: ${failures[*]}}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+# Without the tools or the tree nothing else can run.
+stage deps "$S/deps.sh" || finish
+stage tree "$S/tree.sh" || finish
+stage checkpatch "$S/static.sh" checkpatch || true
+stage kernel-doc "$S/static.sh" kerneldoc || true
+stage kunit "$S/kunit.sh" || true
+stage bisect "$S/bisect.sh" || true
+stage sparse "$S/static.sh" sparse || true
+stage coccicheck "$S/static.sh" cocci || true
+if stage kernel-debug "$S/build-kernel.sh" debug; then
+	stage smoke-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+		--script smoke.sh --args "${SMOKE_MEMMAX:-160M}" --disk 2G --disk 2G \
+		--mem 1G --cpus 2 --timeout 900 --log "$LOGS/qemu-smoke-debug.log" || true
+fi
+finish

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# make export: regenerate patches/ from the tree's commits $BASE_TAG..HEAD.
+# Deterministic: the same tree gives byte-identical files (zero commit ids,
+# no signature, fixed abbreviation length, no user git config).  Writes into
+# a temporary directory first; patches/ is replaced only when that worked.
+#   export.sh            -> patches/
+#   export.sh --out DIR  -> DIR (used by make status)
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=export
+need git
+
+dest=$PATCHES
+install=1
+if [ "${1:-}" = --out ]; then
+	dest=$2
+	install=0
+fi
+tree_ok || die "no kernel tree at $TREE (run: make tree)"
+# shellcheck disable=SC1091
+. "$BUILD/base.env"
+
+if [ "$install" = 1 ] && [ -n "$(git -C "$TREE" status --porcelain)" ]; then
+	git -C "$TREE" status --short | head -n 10 >&2
+	die "the tree has uncommitted edits: commit them (git commit --amend or a fixup) before exporting"
+fi
+cur=$(git -C "$TREE" symbolic-ref -q --short HEAD || true)
+[ "$cur" = "$BRANCH" ] || die "tree HEAD is not on branch $BRANCH (it is '${cur:-detached}')"
+
+tmp=$(mktemp -d "$BUILD/export.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+n=$(git -C "$TREE" rev-list --count "$BASE_TAG..HEAD")
+if [ "$n" -gt 0 ]; then
+	[ -s "$TOP/cover-letter.txt" ] || die "cover-letter.txt is missing or empty"
+	# Cover letter: subject = first paragraph of cover-letter.txt, then its
+	# body, then the base the series was built against.
+	desc=$(cat "$TOP/cover-letter.txt"; printf '\nBase: Debian %s %s\n(%s, sha256 %s).\n' \
+		"$package" "$version" "$(basename "$tarball")" "$sha256")
+	GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+		git -C "$TREE" -c core.abbrev=12 -c diff.renames=true \
+		-c "branch.$BRANCH.description=$desc" \
+		format-patch -q --zero-commit --no-signature --numbered \
+		--cover-letter --cover-from-description=subject \
+		--subject-prefix=PATCH -o "$tmp" "$BASE_TAG..HEAD" >/dev/null ||
+		die "git format-patch failed"
+	# The cover letter's Date: is "now"; pin it to the newest patch's date
+	# so that the output depends on the tree only.
+	last=$(ls "$tmp" | grep -v '^0000-' | sort | tail -n 1)
+	d=$(sed -n '0,/^Date: /s/^Date: //p' "$tmp/$last")
+	sed -i "0,/^Date: .*/s//Date: $d/" "$tmp/0000-cover-letter.patch"
+fi
+ls "$tmp" | grep -v '^0000-cover-letter.patch$' | grep '\.patch$' | sort >"$tmp/series" || true
+got=$(grep -c . "$tmp/series" || true)
+[ "$got" -eq "$n" ] || die "format-patch wrote $got patches for $n commits"
+
+if [ "$install" = 0 ]; then
+	mkdir -p "$dest"
+	rm -f "$dest"/*.patch "$dest/series"
+	cp "$tmp"/* "$dest"/
+	exit 0
+fi
+
+# Replace patches/ in one step.
+old=$BUILD/patches.old
+rm -rf "$old"
+chmod 755 "$tmp"
+[ -d "$PATCHES" ] && mv "$PATCHES" "$old"
+mv "$tmp" "$PATCHES"
+trap - EXIT
+rm -rf "$old"
+"$TOP/scripts/sync-state.sh" record
+info "exported $n patch(es) to patches/ ($( [ "$n" -gt 0 ] && echo 'with cover letter, ' )series file)"

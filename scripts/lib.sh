@@ -1,0 +1,84 @@
+# shellcheck shell=bash
+# Common settings and helpers for the harness scripts.  Source, do not run.
+
+set -o errexit -o nounset -o pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${SBNOFS_BUILD:-$TOP/build}
+TREE=$BUILD/linux                 # the git kernel tree (developer works here)
+OUT=$BUILD/out                    # O= build directories
+LOGS=$BUILD/logs
+PATCHES=$TOP/patches
+LOCK=$TOP/base/linux-source.lock
+BASE_TAG=sbnofs-base              # pristine Debian source, one commit
+BRANCH=sbnofs                     # the series on top of it
+
+# Project identity: author and Signed-off-by of every patch.  Not a person;
+# a human submitter adds their own Signed-off-by (see README).
+SBNOFS_NAME="sbnofs project"
+SBNOFS_EMAIL="sbnofs@example.org"
+# Fixed dates make the pristine base commit byte-identical on every machine.
+BASE_DATE="2000-01-01T00:00:00+0000"
+
+export GIT_AUTHOR_NAME=$SBNOFS_NAME GIT_AUTHOR_EMAIL=$SBNOFS_EMAIL
+export GIT_COMMITTER_NAME=$SBNOFS_NAME GIT_COMMITTER_EMAIL=$SBNOFS_EMAIL
+
+# ccache on by default (SBNOFS_CCACHE=0 turns it off).  Depend mode avoids
+# the preprocessor-mode cold-build penalty; BASEDIR makes hits independent of
+# where the project is checked out.
+if [ "${SBNOFS_CCACHE:-1}" = 1 ] && command -v ccache >/dev/null; then
+	export CCACHE_DEPEND=1 CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+	KCC="ccache gcc"
+else
+	KCC=gcc
+fi
+JOBS=${JOBS:-$(nproc)}
+
+mkdir -p "$BUILD" "$LOGS"
+
+# die "one line reason": the last line the user sees.
+die() {
+	printf '%s: error: %s\n' "${SBNOFS_PROG:-$(basename "$0")}" "$*" >&2
+	exit 1
+}
+
+warn() { printf '%s: warning: %s\n' "${SBNOFS_PROG:-$(basename "$0")}" "$*" >&2; }
+info() { printf '==> %s\n' "$*" >&2; }
+
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+			die "missing tool '$t' (run: make deps)"
+	done
+}
+
+# lock_get KEY: a value from base/linux-source.lock
+lock_get() {
+	sed -n "s/^$1=//p" "$LOCK"
+}
+
+# The tree exists and has the base tag.
+tree_ok() {
+	[ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null
+}
+
+# Commits of the series in the tree, oldest first.
+series_commits() {
+	git -C "$TREE" rev-list --reverse "$BASE_TAG..HEAD"
+}
+
+# run_logged LOG CMD...: run with output to LOG, show progress lines, fail
+# with the last lines of the log.
+run_logged() {
+	local log=$1
+	shift
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 25 "$log" >&2
+		return 1
+	fi
+}
+
+# Wall-clock timing of a stage for the summary.
+now() { date +%s; }

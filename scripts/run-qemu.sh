@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Boot a kernel under QEMU TCG (x86_64) and run one guest script.
+#
+# usage: run-qemu.sh --kernel BZIMAGE --script NAME [options]
+#   --kernel FILE      the bzImage to boot (required)
+#   --script NAME      guest/NAME, run in the guest by /init (required)
+#   --args a,b,c       its arguments, comma separated (no spaces)
+#   --mem SIZE         guest memory, QEMU -m syntax (default 1G)
+#   --cpus N           guest CPUs (default 2)
+#   --disk SIZE        add a fresh sparse scratch disk (repeatable); the guest
+#                      sees them as /dev/vda, /dev/vdb, ... in order
+#   --timeout SECONDS  kill QEMU after this long (default 600)
+#   --log FILE         serial console log (default $LOGS/qemu-NAME.log)
+#   --initrd FILE      use this initramfs instead of building one with
+#                      scripts/mk-initramfs.sh
+#   --append "ARGS"    extra kernel command line
+#
+# The console is written to the log and streamed to stdout.  Exit status 0
+# and one line "run-qemu: NAME passed (N s)" when the guest printed
+# "SBNOFS-GUEST-EXIT: 0" and the log has no kernel splat; otherwise exit 1
+# and one line naming the reason: a splat (first offending log line and its
+# number: WARNING:, BUG:, Oops, Kernel panic, general protection fault,
+# lockdep and RCU reports, hung tasks, KASAN:, UBSAN:, kernel BUG at), a
+# timeout, a guest that never finished, or the script's non-zero rc.
+# The scan covers every console line, guest output included: guest scripts
+# must not print those markers themselves.  OOM kills are not splats; guest
+# scripts report them.
+#
+# Scratch disks live in a temporary directory under $BUILD/qemu/ that is
+# removed on every exit path, and no QEMU process outlives this script
+# (Ctrl-C included).
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=run-qemu
+
+usage() {
+	awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "$0"
+	exit 0
+}
+
+kernel='' script='' args='' log='' initrd='' append=''
+mem=1G cpus=2 timeout=600
+disks=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage ;;
+	--kernel | --script | --args | --mem | --cpus | --disk | --timeout | --log | --initrd | --append)
+		[ $# -ge 2 ] || die "option $1 needs a value"
+		case $1 in
+		--kernel) kernel=$2 ;;
+		--script) script=$2 ;;
+		--args) args=$2 ;;
+		--mem) mem=$2 ;;
+		--cpus) cpus=$2 ;;
+		--disk) disks+=("$2") ;;
+		--timeout) timeout=$2 ;;
+		--log) log=$2 ;;
+		--initrd) initrd=$2 ;;
+		--append) append=$2 ;;
+		esac
+		shift 2
+		;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+
+[ -n "$kernel" ] || die "--kernel BZIMAGE is required (see --help)"
+[ -n "$script" ] || die "--script NAME is required (see --help)"
+case $script in
+*[!A-Za-z0-9._/-]* | /* | *..*) die "bad --script '$script' (a file name under guest/)" ;;
+esac
+case $args in
+*[[:space:]\"\']*) die "bad --args '$args' (comma separated, no spaces or quotes)" ;;
+esac
+[[ $mem =~ ^[0-9]+[MGmg]?$ ]] || die "bad --mem '$mem' (e.g. 512M, 1G)"
+[[ $cpus =~ ^[1-9][0-9]*$ ]] || die "bad --cpus '$cpus'"
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "bad --timeout '$timeout' (seconds)"
+[ ${#disks[@]} -le 26 ] || die "at most 26 --disk"
+for d in "${disks[@]}"; do
+	[[ $d =~ ^[0-9]+[KMGT]?$ ]] || die "bad --disk size '$d' (e.g. 2G)"
+done
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run: make deps)"
+need timeout tail
+[ -f "$kernel" ] || die "kernel $kernel not found"
+[ -r "$kernel" ] || die "kernel $kernel not readable"
+if [ -n "$initrd" ]; then
+	[ -f "$initrd" ] || die "initrd $initrd not found"
+else
+	[ -f "$TOP/guest/$script" ] || die "guest script guest/$script not found"
+fi
+log=${log:-$LOGS/qemu-${script//\//_}.log}
+mkdir -p "$(dirname "$log")" || die "cannot create the log directory of $log"
+
+# --- run state and the cleanup that every exit path goes through
+mkdir -p "$BUILD/qemu"
+tmp=$(mktemp -d "$BUILD/qemu/run.XXXXXX") || die "mktemp under $BUILD/qemu failed"
+pidfile=$tmp/qemu.pid
+tpid='' lpid=''
+
+cleanup() {
+	local i pid
+	set +e
+	# No bash job notices ("Killed ...") after the verdict line.
+	exec 2>/dev/null
+	if [ -n "$tpid" ] && kill -0 "$tpid" 2>/dev/null; then
+		# timeout(1) runs in its own process group and passes TERM on to QEMU.
+		kill -TERM "$tpid" 2>/dev/null
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$tpid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -KILL -- "-$tpid" 2>/dev/null
+	fi
+	# QEMU itself, by its pid file, if it is (still) ours.
+	pid=$(cat "$pidfile" 2>/dev/null)
+	if [ -n "$pid" ] && grep -qF "$tmp" "/proc/$pid/cmdline" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	[ -n "$tpid" ] && wait "$tpid" 2>/dev/null
+	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'echo >&2; die "interrupted"' INT
+trap 'die "terminated"' TERM HUP
+
+# --- inputs
+if [ -z "$initrd" ]; then
+	initrd=$tmp/initramfs.cpio.gz
+	"$TOP/scripts/mk-initramfs.sh" "$initrd" || die "mk-initramfs.sh failed"
+fi
+drives=()
+i=0
+for d in "${disks[@]}"; do
+	f=$tmp/disk$i.img
+	truncate -s "$d" "$f" || die "cannot create a $d scratch disk in $tmp"
+	drives+=(-drive "file=$f,format=raw,if=virtio,cache=unsafe,discard=unmap")
+	i=$((i + 1))
+done
+
+cmdline="console=ttyS0 loglevel=7 panic=-1 oops=panic sbnofs.script=$script"
+[ -n "$args" ] && cmdline+=" sbnofs.args=$args"
+[ -n "$append" ] && cmdline+=" $append"
+
+# --- boot
+info "qemu: $script${args:+ ($args)} on $(basename "$kernel"), ${mem} RAM, $cpus CPUs, ${#disks[@]} disks, log $log"
+: >"$log"
+start=$(now)
+# -M pc: the test kernels have no ACPI; i440fx needs none for PCI and IRQs.
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-accel tcg -M pc -nographic -no-reboot -nic none \
+	-m "$mem" -smp "$cpus" \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	"${drives[@]}" \
+	-pidfile "$pidfile" \
+	</dev/null >"$log" 2>&1 &
+tpid=$!
+# Stream the log until timeout(1) (and with it QEMU) has exited.  tail runs
+# in the background: `wait` lets the signal traps run at once.
+tail -n +1 -f --pid="$tpid" "$log" &
+lpid=$!
+wait "$lpid" 2>/dev/null || true
+lpid=
+rc=0
+wait "$tpid" 2>/dev/null || rc=$?
+tpid=
+elapsed=$(($(now) - start))
+
+# --- verdict
+# The first kernel splat, case-sensitive ('debug' must not match).
+patterns=(
+	'WARNING:' 'BUG:' 'Oops' 'Kernel panic' 'general protection fault'
+	'kernel BUG at' 'KASAN:' 'UBSAN:' 'blocked for more than'
+	'possible recursive locking' 'possible circular locking dependency'
+	'inconsistent lock state' 'possible irq lock inversion'
+	'suspicious RCU usage' 'INFO: lockdep is turned off' 'WARNING: possible'
+	'detected stalls on CPUs' 'rcu_sched self-detected stall' 'self-detected stall on CPU'
+)
+grep_args=()
+for p in "${patterns[@]}"; do
+	grep_args+=(-e "$p")
+done
+if hit=$(grep -a -n -m1 -F "${grep_args[@]}" "$log"); then
+	hit=${hit//$'\r'/}
+	die "kernel splat at $log:${hit%%:*}: ${hit#*:}"
+fi
+
+exitline=$(grep -a -o 'SBNOFS-GUEST-EXIT: [0-9]*' "$log" | tail -n 1) || true
+if [ -z "$exitline" ]; then
+	case $rc in
+	124 | 137) die "timeout after $timeout s: guest script $script did not finish (log: $log)" ;;
+	0) die "guest died without SBNOFS-GUEST-EXIT (kernel crash or reboot?) (log: $log)" ;;
+	*)
+		last=$(grep -a -v '^[[:space:]]*$' "$log" | tail -n 1 | tr -d '\r') || true
+		die "qemu exited rc=$rc before the guest finished: ${last:-no output} (log: $log)"
+		;;
+	esac
+fi
+grc=${exitline#SBNOFS-GUEST-EXIT: }
+[ "$grc" = 0 ] || die "guest script $script exited rc=$grc (log: $log)"
+[ "$rc" = 0 ] || die "qemu exited rc=$rc after the guest finished (log: $log)"
+echo "run-qemu: $script passed ($elapsed s)"

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# static.sh [checkpatch|kerneldoc|sparse|cocci]...: static checks of the
+# series ($BASE_TAG..HEAD of the kernel tree).  Default: all four.
+#   checkpatch  scripts/checkpatch.pl --strict on every exported patch:
+#               0 errors, 0 warnings, 0 checks
+#   kerneldoc   scripts/kernel-doc -Wall on touched .c/.h files: no warning
+#               that the base version of the file does not have
+#   sparse      make C=2 on the objects of touched .c files (x86 debug
+#               config), base vs series: no new warnings
+#   cocci       coccicheck (report mode, full script set) on touched .c
+#               files: no report on a line the series adds
+# Prints one line per check; exits 1 when any fails.
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=static
+need git perl
+tree_ok || die "no kernel tree (run: make tree)"
+checks=("$@")
+[ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse cocci)
+
+WT=$BUILD/bisect/linux
+SOUT=$BUILD/bisect/out/sparse
+tmp=$(mktemp -d "$BUILD/static.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+base=$(git -C "$TREE" rev-parse "$BASE_TAG")
+head=$(git -C "$TREE" rev-parse HEAD)
+# touched files (added or modified) at HEAD
+mapfile -t changed < <(git -C "$TREE" diff --name-only --diff-filter=AM "$base" "$head")
+cfiles=()
+for f in "${changed[@]}"; do
+	case $f in *.c) cfiles+=("$f") ;; esac
+done
+
+fail() {
+	echo "static: $1: FAIL: $2"
+	failed=1
+}
+
+# multiset difference of normalised messages: lines of $2 not in $1
+newlines() {
+	awk 'NR==FNR {seen[$0]++; next} seen[$0] > 0 {seen[$0]--; next} {print}' "$1" "$2"
+}
+
+do_checkpatch() {
+	"$TOP/scripts/export.sh" --out "$tmp/p"
+	local p out e=0 w=0 c=0 n=0 first=""
+	for p in $(cat "$tmp/p/series"); do
+		n=$((n + 1))
+		out=$(cd "$TREE" && perl scripts/checkpatch.pl --strict --no-color --show-types -q "$tmp/p/$p" 2>&1 || true)
+		[ -z "$out" ] && continue
+		printf '%s\n' "$out" | sed "s|^|  $p: |" >&2
+		read -r te tw tc < <(printf '%s\n' "$out" | sed -n 's/^total: \([0-9]*\) errors, \([0-9]*\) warnings, \([0-9]*\) checks.*/\1 \2 \3/p' | tail -n 1)
+		e=$((e + ${te:-0}))
+		w=$((w + ${tw:-0}))
+		c=$((c + ${tc:-0}))
+		[ -n "$first" ] || first="$p: $(printf '%s\n' "$out" | grep -m1 -E '^(ERROR|WARNING|CHECK)')"
+	done
+	if [ $((e + w + c)) -gt 0 ]; then
+		fail checkpatch "$e errors, $w warnings, $c checks in $n patches; first: $first"
+	else
+		echo "static: checkpatch --strict: $n patches, 0 errors, 0 warnings, 0 checks"
+	fi
+}
+
+do_kerneldoc() {
+	local f n=0 new=0 first=""
+	for f in "${changed[@]}"; do
+		case $f in *.c | *.h) ;; *) continue ;; esac
+		n=$((n + 1))
+		mkdir -p "$tmp/kd/base/$(dirname "$f")" "$tmp/kd/head/$(dirname "$f")"
+		git -C "$TREE" show "$base:$f" >"$tmp/kd/base/$f" 2>/dev/null || : >"$tmp/kd/base/$f"
+		git -C "$TREE" show "$head:$f" >"$tmp/kd/head/$f"
+		# normalise "path:line: warning: text" to "warning: text"
+		(cd "$tmp/kd/base" && perl "$TREE/scripts/kernel-doc" -none -Wall "$f" 2>&1 | sed -E 's/^[^ ]+:[0-9]+: //' | sort) >"$tmp/kd.b" || true
+		(cd "$tmp/kd/head" && perl "$TREE/scripts/kernel-doc" -none -Wall "$f" 2>&1 | tee "$tmp/kd.raw" | sed -E 's/^[^ ]+:[0-9]+: //' | sort) >"$tmp/kd.h" || true
+		newlines "$tmp/kd.b" "$tmp/kd.h" >"$tmp/kd.new"
+		if [ -s "$tmp/kd.new" ]; then
+			new=$((new + $(wc -l <"$tmp/kd.new")))
+			sed "s|^|  $f: |" "$tmp/kd.new" >&2
+			[ -n "$first" ] || first="$f: $(head -n 1 "$tmp/kd.new")"
+		fi
+	done
+	if [ $new -gt 0 ]; then
+		fail kernel-doc "$new new warnings in $n touched files; first: $first"
+	else
+		echo "static: kernel-doc -Wall: $n touched files, no new warnings"
+	fi
+}
+
+# sparse_objs REV OUTFILE: sparse warnings of the touched objects at REV
+sparse_objs() {
+	local rev=$1 outf=$2 f o log
+	"$TOP/scripts/worktree.sh" "$rev"
+	mkdir -p "$SOUT"
+	cat "$TOP/configs/x86-base.config" "$TOP/configs/x86-debug.config" >"$SOUT/sbnofs.fragment"
+	if [ ! -f "$SOUT/.config" ] || ! cmp -s "$SOUT/sbnofs.fragment" "$SOUT/sbnofs.fragment.used"; then
+		run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" \
+			KCONFIG_ALLCONFIG="$SOUT/sbnofs.fragment" allnoconfig || die "sparse: allnoconfig failed"
+		cp "$SOUT/sbnofs.fragment" "$SOUT/sbnofs.fragment.used"
+	fi
+	run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" olddefconfig ||
+		die "sparse: olddefconfig failed"
+	: >"$outf"
+	for f in "${cfiles[@]}"; do
+		[ -f "$WT/$f" ] || continue
+		o=${f%.c}.o
+		log=$LOGS/sparse-$(echo "$o" | tr / _).log
+		if ! make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" C=2 -j"$JOBS" "$o" >"$log" 2>&1; then
+			if grep -q 'No rule to make target' "$log"; then
+				echo "$f" >>"$tmp/sparse.skipped"
+				continue
+			fi
+			tail -n 5 "$log" >&2
+			die "sparse: building $o at $(git -C "$TREE" log -1 --format=%h "$rev") failed (log: $log)"
+		fi
+		# keep sparse's diagnostics, drop line:col so moved code compares equal
+		grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$log" |
+			sed -E 's/^([^ :]+):[0-9]+:[0-9]+: /\1: /' >>"$outf" || true
+	done
+	sort -o "$outf" "$outf"
+}
+
+do_sparse() {
+	need sparse
+	if [ ${#cfiles[@]} -eq 0 ]; then
+		echo "static: sparse: no touched .c files"
+		return
+	fi
+	sparse_objs "$base" "$tmp/sp.base"
+	sparse_objs "$head" "$tmp/sp.head"
+	newlines "$tmp/sp.base" "$tmp/sp.head" >"$tmp/sp.new"
+	local skipped=""
+	[ -f "$tmp/sparse.skipped" ] && skipped=" (not in this config: $(sort -u "$tmp/sparse.skipped" | tr '\n' ' '))"
+	if [ -s "$tmp/sp.new" ]; then
+		sed 's/^/  /' "$tmp/sp.new" >&2
+		fail sparse "$(wc -l <"$tmp/sp.new") new warnings; first: $(head -n 1 "$tmp/sp.new")"
+	else
+		echo "static: sparse C=2: ${#cfiles[@]} touched .c files, no new warnings (base $(wc -l <"$tmp/sp.base"), series $(wc -l <"$tmp/sp.head"))$skipped"
+	fi
+}
+
+# added line numbers of FILE in the series: "file:line" per line
+added_lines() {
+	git -C "$TREE" diff -U0 "$base" "$head" -- "$1" |
+		awk -v f="$1" '/^@@/ { split($3, a, ","); s = substr(a[1], 2); n = (a[2] == "" ? 1 : a[2]); for (i = 0; i < n; i++) print f ":" s + i }'
+}
+
+do_cocci() {
+	need spatch
+	if [ ${#cfiles[@]} -eq 0 ]; then
+		echo "static: coccicheck: no touched .c files"
+		return
+	fi
+	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci f blob key log hits=0 n=0
+	local ver
+	ver=$(spatch --version 2>&1 | head -n 1 | tr -c 'a-zA-Z0-9.\n' _)
+	mkdir -p "$cache"
+	: >"$tmp/cocci.all"
+	for f in "${cfiles[@]}"; do
+		n=$((n + 1))
+		blob=$(git -C "$TREE" rev-parse "$head:$f")
+		# the verdict depends on the file, the scripts and spatch
+		key=$blob-$(git -C "$TREE" rev-parse "$head:scripts/coccinelle")-$ver
+		if [ ! -f "$cache/$key" ]; then
+			[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/worktree.sh" "$head"
+			[ -f "$SOUT/.config" ] || sparse_objs "$head" /dev/null
+			log=$LOGS/cocci-$(echo "$f" | tr / _).log
+			info "coccicheck $f (about 2 min, cached afterwards)"
+			make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" C=2 CHECK="$WT/scripts/coccicheck" \
+				MODE=report "${f%.c}.o" >"$log" 2>&1 || true
+			if grep -q 'No rule to make target' "$log"; then
+				echo "$f" >>"$tmp/cocci.skipped"
+				continue
+			fi
+			grep -E "^(\./)?$f:[0-9]+:" "$log" | sed 's|^\./||' >"$cache/$key.tmp" || true
+			mv "$cache/$key.tmp" "$cache/$key"
+		else
+			hits=$((hits + 1))
+		fi
+		added_lines "$f" >"$tmp/added"
+		awk -F: 'NR==FNR {a[$1":"$2]=1; next} a[$1":"$2]' "$tmp/added" "$cache/$key" >>"$tmp/cocci.all"
+	done
+	if [ -s "$tmp/cocci.all" ]; then
+		sed 's/^/  /' "$tmp/cocci.all" >&2
+		fail coccicheck "$(wc -l <"$tmp/cocci.all") reports on lines the series adds; first: $(head -n 1 "$tmp/cocci.all")"
+	else
+		local skipped=""
+		[ -f "$tmp/cocci.skipped" ] && skipped=" (not in this config: $(sort -u "$tmp/cocci.skipped" | tr '\n' ' '))"
+		echo "static: coccicheck (report): $n touched .c files ($hits cached), no report on added lines$skipped"
+	fi
+}
+
+for c in "${checks[@]}"; do
+	case $c in
+	checkpatch) do_checkpatch ;;
+	kerneldoc) do_kerneldoc ;;
+	sparse) do_sparse ;;
+	cocci) do_cocci ;;
+	*) die "unknown check '$c'" ;;
+	esac
+done
+exit $failed
