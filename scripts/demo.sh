@@ -16,6 +16,5 @@ log=$LOGS/qemu-demo.log
 	--mem 1G --cpus 2 --timeout 900 --log "$log" >/dev/null
 echo
 echo "=== demo: smoke scenario on $package $version + $(series_commits | wc -l) patch(es) ==="
-sed -n '/SMOKE-REPORT-BEGIN/,/SMOKE-REPORT-END/p' "$log" | grep -v 'SMOKE-REPORT-' | sed 's/\r$//'
-grep -a -m1 -E '^SMOKE: ' "$log" | sed 's/\r$//'
+tr -d '\r' <"$log" | sed -n '/^mounts:/,/^SMOKE: /p'
 echo "(full serial log: $log)"
