@@ -46,6 +46,7 @@ stage coccicheck "$S/static.sh" cocci || true
 if stage kernel-debug "$S/build-kernel.sh" debug; then
 	stage smoke-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 		--script smoke.sh --args "${SMOKE_MEMMAX:-160M}" --disk 2G --disk 2G \
-		--mem 1G --cpus 2 --timeout 900 --log "$LOGS/qemu-smoke-debug.log" || true
+		--mem 1G --cpus 2 --timeout 900 --log "$LOGS/qemu-smoke-debug.log" \
+		--quiet || true
 fi
 finish

@@ -6,7 +6,7 @@
 PKGS=(
 	# kernel build
 	build-essential flex bison bc cpio kmod libelf-dev libssl-dev dwarves
-	python3 rsync ccache
+	python3 python3-ply python3-git rsync ccache
 	# static checks
 	sparse coccinelle perl
 	# the series tooling

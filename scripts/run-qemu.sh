@@ -14,6 +14,7 @@
 #   --initrd FILE      use this initramfs instead of building one with
 #                      scripts/mk-initramfs.sh
 #   --append "ARGS"    extra kernel command line
+#   --quiet            do not stream the console to stdout
 #
 # The console is written to the log and streamed to stdout.  Exit status 0
 # and one line "run-qemu: NAME passed (N s)" when the guest printed
@@ -37,12 +38,17 @@ usage() {
 	exit 0
 }
 
-kernel='' script='' args='' log='' initrd='' append=''
+kernel='' script='' args='' log='' initrd='' append='' quiet=0
 mem=1G cpus=2 timeout=600
 disks=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage ;;
+	--quiet)
+		quiet=1
+		shift
+		continue
+		;;
 	--kernel | --script | --args | --mem | --cpus | --disk | --timeout | --log | --initrd | --append)
 		[ $# -ge 2 ] || die "option $1 needs a value"
 		case $1 in
@@ -156,7 +162,11 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 tpid=$!
 # Stream the log until timeout(1) (and with it QEMU) has exited.  tail runs
 # in the background: `wait` lets the signal traps run at once.
-tail -n +1 -f --pid="$tpid" "$log" &
+if [ "$quiet" = 1 ]; then
+	tail -n +1 -f --pid="$tpid" "$log" >/dev/null &
+else
+	tail -n +1 -f --pid="$tpid" "$log" &
+fi
 lpid=$!
 wait "$lpid" 2>/dev/null || true
 lpid=
