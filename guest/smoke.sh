@@ -21,117 +21,19 @@ set -u
 MEMMAX=${1:-128M}
 PER_FS=10000
 PER_DIR=1000
-CG=/sys/fs/cgroup/smoke
 EXT4_DEV=/dev/vda
 XFS_DEV=/dev/vdb
-MKE2FS=/sbin/mke2fs
-MKXFS=/sbin/mkfs.xfs
-LOSETUP=/sbin/losetup
-MOUNT=/bin/mount
-UMOUNT=/bin/umount
 
-# Undo stack, pushed as each step succeeds: "cgroup", "umount DIR", "loop DEV".
-undo=()
-loopdev=
-
-say() { echo "SMOKE: $*"; }
-fail() {
-	say "FAIL: $*"
-	exit 1
-}
-
-# Kill everything left in the cgroup, wait until it is empty, remove it.
-cgroup_cleanup() {
-	local i
-	[ -d "$CG" ] || return 0
-	if [ -f "$CG/cgroup.kill" ]; then
-		echo 1 >"$CG/cgroup.kill" || say "FAIL: cannot write $CG/cgroup.kill"
-	fi
-	for ((i = 0; i < 300; i++)); do
-		[ -z "$(cat "$CG/cgroup.procs" 2>/dev/null)" ] && break
-		sleep 0.1
-	done
-	if [ -n "$(cat "$CG/cgroup.procs" 2>/dev/null)" ]; then
-		say "FAIL: processes left in $CG after cgroup.kill: $(tr '\n' ' ' <"$CG/cgroup.procs")"
-		return 1
-	fi
-	if ! rmdir "$CG"; then
-		say "FAIL: rmdir $CG"
-		return 1
-	fi
-}
-
-cleanup() {
-	local i op arg ok=0 out
-	for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
-		op=${undo[i]%% *}
-		arg=${undo[i]#* }
-		case $op in
-		cgroup) cgroup_cleanup || ok=1 ;;
-		umount)
-			if ! out=$("$UMOUNT" "$arg" 2>&1); then
-				say "FAIL: umount $arg: $out"
-				ok=1
-			fi
-			;;
-		loop)
-			if ! out=$("$LOSETUP" -d "$arg" 2>&1); then
-				say "FAIL: losetup -d $arg: $out"
-				ok=1
-			fi
-			;;
-		esac
-	done
-	undo=()
-	return "$ok"
-}
-
-on_exit() {
-	local rc=$?
-	trap - EXIT
-	if ! cleanup; then
-		rc=1
-	fi
-	case $rc in
-	0) say "ok" ;;
-	2) say "workload OOM-killed" ;;
-	esac
-	exit "$rc"
-}
-trap on_exit EXIT
-trap 'fail "interrupted"' INT TERM
-
-# run WHAT CMD...: run a setup command, fail with its output.
-run() {
-	local what=$1 out
-	shift
-	out=$("$@" 2>&1) || fail "$what: ${out//$'\n'/ }"
-	[ -z "$out" ] || echo "$out"
-}
-
-# mnt DIR CMD...: make DIR, mount with CMD, push the unmount.
-mnt() {
-	local dir=$1
-	shift
-	mkdir -p "$dir" || fail "mkdir $dir"
-	run "mount $dir" "$MOUNT" "$@" "$dir"
-	undo+=("umount $dir")
-}
+SAY_PREFIX=SMOKE
+# shellcheck source=guest/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # --- preconditions
-for dev in "$EXT4_DEV" "$XFS_DEV"; do
-	for ((i = 0; i < 50; i++)); do
-		[ -b "$dev" ] && break
-		sleep 0.1
-	done
-	[ -b "$dev" ] || fail "no block device $dev (run-qemu.sh --disk 2G --disk 2G)"
-done
+wait_dev "$EXT4_DEV" "$XFS_DEV"
 for fs in ext4 xfs overlay tmpfs; do
 	grep -qw "$fs" /proc/filesystems || fail "the kernel has no $fs filesystem"
 done
 [ -f /sys/fs/cgroup/cgroup.subtree_control ] || fail "cgroup2 is not mounted at /sys/fs/cgroup"
-grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
-	fail "memory controller not enabled in /sys/fs/cgroup/cgroup.subtree_control"
 
 # --- filesystems (set up in this order, torn down in reverse)
 say "mkfs"
@@ -159,11 +61,7 @@ grep -E ' /mnt/(ext4|xfs|xfsloop|ovl|tmpfs) ' /proc/mounts
 echo "loop: $("$LOSETUP" -n -O NAME,BACK-FILE "$loopdev" 2>&1)"
 
 # --- the workload cgroup
-mkdir "$CG" || fail "mkdir $CG"
-undo+=("cgroup $CG")
-[ -f "$CG/memory.max" ] || fail "no memory.max in $CG"
-echo "$MEMMAX" >"$CG/memory.max" || fail "memory.max=$MEMMAX rejected"
-say "memory.max=$(cat "$CG/memory.max")"
+new_cgroup /sys/fs/cgroup/smoke "$MEMMAX"
 
 TARGETS=(/mnt/ext4 /mnt/xfs /mnt/xfsloop /mnt/ovl /mnt/tmpfs)
 say "workload: $((PER_FS * ${#TARGETS[@]})) files over ${TARGETS[*]}"
@@ -194,7 +92,7 @@ elapsed_ms=$(((end - start) / 1000))
 
 # --- report
 echo "vmstat:"
-grep -E '^(pgscan|pgsteal|allocstall|slabs_scanned)' /proc/vmstat
+grep -E '^(pgscan|pgsteal|allocstall|slabs_scanned|nofs_sb)' /proc/vmstat
 echo "$CG/memory.events:"
 cat "$CG/memory.events"
 echo "$CG/memory.stat:"

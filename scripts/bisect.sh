@@ -14,12 +14,14 @@ fi
 out=$BUILD/bisect/out/kunit
 i=0
 built=0
-for c in "${commits[@]:0:n-1}"; do
-	i=$((i + 1))
+for ((i = 1; i < n; i++)); do
+	c=${commits[i - 1]}
+	next=${commits[i]}
 	subj=$(git -C "$TREE" log -1 --format=%s "$c")
-	# Same code as HEAD (only Documentation/ differs): HEAD's build covers it.
-	if git -C "$TREE" diff --quiet "$c" HEAD -- . ':(exclude)Documentation'; then
-		info "bisect: patch $i/$n has HEAD's code (docs differ only): covered by the HEAD build"
+	# Same code as the next patch (which differs in Documentation/ only):
+	# building that one, or HEAD, covers this one.
+	if git -C "$TREE" diff --quiet "$c" "$next" -- . ':(exclude)Documentation'; then
+		info "bisect: patch $i/$n has the code of patch $((i + 1)) (docs differ only)"
 		continue
 	fi
 	built=$((built + 1))
@@ -28,4 +30,4 @@ for c in "${commits[@]:0:n-1}"; do
 	"$TOP/scripts/kunit.sh" "$BUILD/bisect/linux" "$out" --build-only --lenient >/dev/null ||
 		die "patch $i/$n does not build on its own: $subj"
 done
-echo "bisect: patches 1..$((n - 1)) of $n build on their own ($built built with the UML/KUnit config, the rest have HEAD's code; $n = HEAD)"
+echo "bisect: patches 1..$((n - 1)) of $n build on their own ($built built with the UML/KUnit config, the others differ from the next patch in Documentation/ only; $n = HEAD is built by the kunit stage)"

@@ -12,7 +12,7 @@ PKGS=(
 	# the series tooling
 	git quilt
 	# QEMU runner and guest userspace
-	qemu-system-x86 busybox-static e2fsprogs xfsprogs util-linux
+	qemu-system-x86 busybox-static e2fsprogs xfsprogs util-linux attr
 )
 
 missing=()

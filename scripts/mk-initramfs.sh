@@ -7,7 +7,7 @@
 #   /bin/busybox (busybox-static) and its applet symlinks,
 #   real host tools with every library ldd lists and the dynamic loader:
 #     mke2fs (+ mkfs.ext4), e2fsck, mkfs.xfs, xfs_repair, xfs_db (if present),
-#     losetup, mount, umount (util-linux), bash,
+#     losetup, mount, umount (util-linux), bash, setfattr (attr),
 #   /guest/*: every file of guest/ (guest/init is also the image's /init),
 #   /dev/console (appended as a second cpio archive, so no root is needed;
 #   `cpio -t` lists the first archive only and so does not show it).
@@ -28,7 +28,7 @@ need cpio gzip ldd
 BUSYBOX=/bin/busybox
 BINS=(
 	/sbin/mke2fs /sbin/e2fsck /sbin/mkfs.xfs /sbin/xfs_repair
-	/sbin/losetup /bin/mount /bin/umount /bin/bash
+	/sbin/losetup /bin/mount /bin/umount /bin/bash /usr/bin/setfattr
 )
 [ -e /usr/sbin/xfs_db ] && BINS+=(/usr/sbin/xfs_db)
 read -r -a extra <<<"${EXTRA_BINS:-}"

@@ -1,0 +1,132 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2317 # cleanup functions run from the EXIT trap
+# shellcheck disable=SC2034 # variables used by the scenarios that source this
+# Helpers shared by the guest scenarios (sourced, not run).  A scenario
+# sets SAY_PREFIX, CG (its cgroup) and calls the helpers; cleanup (kill the
+# cgroup, unmount in reverse order, detach loop devices) runs on every exit
+# path and a failed unmount makes the exit status 1.
+#
+# busybox applets would shadow the real tools in ash, and the scenarios run
+# under bash anyway: the real tools are called by full path.
+
+MKE2FS=/sbin/mke2fs
+MKXFS=/sbin/mkfs.xfs
+LOSETUP=/sbin/losetup
+MOUNT=/bin/mount
+UMOUNT=/bin/umount
+SAY_PREFIX=${SAY_PREFIX:-GUEST}
+
+# Undo stack, pushed as each step succeeds: "cgroup", "umount DIR", "loop DEV".
+undo=()
+loopdev=
+
+say() { echo "$SAY_PREFIX: $*"; }
+fail() {
+	say "FAIL: $*"
+	exit 1
+}
+
+# Kill everything left in the cgroup, wait until it is empty, remove it.
+cgroup_cleanup() {
+	local i
+	[ -d "$CG" ] || return 0
+	if [ -f "$CG/cgroup.kill" ]; then
+		echo 1 >"$CG/cgroup.kill" || say "FAIL: cannot write $CG/cgroup.kill"
+	fi
+	for ((i = 0; i < 300; i++)); do
+		[ -z "$(cat "$CG/cgroup.procs" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	if [ -n "$(cat "$CG/cgroup.procs" 2>/dev/null)" ]; then
+		say "FAIL: processes left in $CG after cgroup.kill: $(tr '\n' ' ' <"$CG/cgroup.procs")"
+		return 1
+	fi
+	if ! rmdir "$CG"; then
+		say "FAIL: rmdir $CG"
+		return 1
+	fi
+}
+
+cleanup() {
+	local i op arg ok=0 out
+	for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+		op=${undo[i]%% *}
+		arg=${undo[i]#* }
+		case $op in
+		cgroup) cgroup_cleanup || ok=1 ;;
+		umount)
+			if ! out=$("$UMOUNT" "$arg" 2>&1); then
+				say "FAIL: umount $arg: $out"
+				ok=1
+			fi
+			;;
+		loop)
+			if ! out=$("$LOSETUP" -d "$arg" 2>&1); then
+				say "FAIL: losetup -d $arg: $out"
+				ok=1
+			fi
+			;;
+		esac
+	done
+	undo=()
+	return "$ok"
+}
+
+on_exit() {
+	local rc=$?
+	trap - EXIT
+	if ! cleanup; then
+		rc=1
+	fi
+	case $rc in
+	0) say "ok" ;;
+	2) say "workload OOM-killed" ;;
+	3) say "FAIL: expected result not seen (see above)" ;;
+	esac
+	exit "$rc"
+}
+trap on_exit EXIT
+trap 'fail "interrupted"' INT TERM
+
+# run WHAT CMD...: run a setup command, fail with its output.
+run() {
+	local what=$1 out
+	shift
+	out=$("$@" 2>&1) || fail "$what: ${out//$'\n'/ }"
+	[ -z "$out" ] || echo "$out"
+}
+
+# mnt DIR CMD...: make DIR, mount with CMD, push the unmount.
+mnt() {
+	local dir=$1
+	shift
+	mkdir -p "$dir" || fail "mkdir $dir"
+	run "mount $dir" "$MOUNT" "$@" "$dir"
+	undo+=("umount $dir")
+}
+
+# wait_dev DEV...: the virtio disks may appear a moment after /init starts.
+wait_dev() {
+	local dev i
+	for dev in "$@"; do
+		for ((i = 0; i < 50; i++)); do
+			[ -b "$dev" ] && break
+			sleep 0.1
+		done
+		[ -b "$dev" ] || fail "no block device $dev (run-qemu.sh needs one --disk per device)"
+	done
+}
+
+# new_cgroup DIR MEMMAX: create the workload cgroup, pushed for cleanup.
+new_cgroup() {
+	CG=$1
+	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+		fail "memory controller not enabled in /sys/fs/cgroup/cgroup.subtree_control"
+	mkdir "$CG" || fail "mkdir $CG"
+	undo+=("cgroup $CG")
+	echo "$2" >"$CG/memory.max" || fail "memory.max=$2 rejected"
+	say "memory.max=$(cat "$CG/memory.max")"
+}
+
+# now_ms: milliseconds since boot-ish, for elapsed times
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
