@@ -14,7 +14,7 @@
 # prune the caches of the other XFS and of tmpfs (same depth, targets), and
 # never ext4 (not a target).
 # Prints the nofs_sb_* counters and the cgroup's memory events.
-# Exit: 0 ok; 3 switch on but no scoped reclaim freed anything, or a
+# Exit: 0 ok; 3 switch on but scoped reclaim entered no superblock, or a
 # superblock that must not be entered was (or switch off and anything was
 # allowed); 1 setup failure or a workload error other than an OOM kill.
 # An OOM kill of the workload is reported, not a failure: its onset under
@@ -111,6 +111,13 @@ t0=$(now_ms)
 (workload)
 wrc=$?
 elapsed=$(($(now_ms) - t0))
+# An OOM kill may have hit the workload shell and left its children
+# running: stop everything in the cgroup before reading the counters.
+echo 1 >"$CG/cgroup.kill"
+for ((i = 0; i < 300; i++)); do
+	[ -z "$(cat "$CG/cgroup.procs")" ] && break
+	sleep 0.1
+done
 
 echo 0 >$T/events/vmscan/mm_nofs_sb_reclaim/enable
 echo "counters (delta, vm.nofs_sb_reclaim=$(cat /proc/sys/vm/nofs_sb_reclaim)):"
@@ -134,10 +141,11 @@ if [ "${oom:-0}" -gt 0 ]; then
 elif [ "$wrc" != 0 ]; then
 	fail "workload exited rc=$wrc without an OOM kill"
 fi
-freed=$(($(vm nofs_sb_freed) - before[nofs_sb_freed]))
 allowed=$(($(vm nofs_sb_allowed) - before[nofs_sb_allowed]))
-if [ "$SWITCH" = on ] && { [ "$allowed" -eq 0 ] || [ "$freed" -eq 0 ]; }; then
-	say "switch on, but scoped reclaim entered nothing (allowed=$allowed freed=$freed)"
+# Entering is what the switch controls; how much a scan frees depends on
+# LRU aging (referenced dentries and inodes get a second pass first).
+if [ "$SWITCH" = on ] && [ "$allowed" -eq 0 ]; then
+	say "switch on, but scoped reclaim entered nothing"
 	exit 3
 fi
 # Only XFS transactions and ext4 handles open superblock scopes, and ext4

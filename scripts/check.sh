@@ -39,8 +39,10 @@ stage deps "$S/deps.sh" || finish
 stage tree "$S/tree.sh" || finish
 stage checkpatch "$S/static.sh" checkpatch || true
 stage kernel-doc "$S/static.sh" kerneldoc || true
-stage kunit "$S/kunit.sh" || true
+# bisect first: its last prefix has the KUnit config of HEAD, so the kunit
+# stage then mostly hits ccache
 stage bisect "$S/bisect.sh" || true
+stage kunit "$S/kunit.sh" || true
 stage sparse "$S/static.sh" sparse || true
 stage coccicheck "$S/static.sh" cocci || true
 if stage kernel-debug "$S/build-kernel.sh" debug; then
