@@ -95,11 +95,9 @@ sparse_objs() {
 	mkdir -p "$SOUT"
 	cat "$TOP/configs/x86-base.config" "$TOP/configs/x86-debug.config" \
 		"$TOP/configs/x86-sparse.config" >"$SOUT/sbnofs.fragment"
-	if [ ! -f "$SOUT/.config" ] || ! cmp -s "$SOUT/sbnofs.fragment" "$SOUT/sbnofs.fragment.used"; then
-		run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" \
-			KCONFIG_ALLCONFIG="$SOUT/sbnofs.fragment" allnoconfig || die "sparse: allnoconfig failed"
-		cp "$SOUT/sbnofs.fragment" "$SOUT/sbnofs.fragment.used"
-	fi
+	# configure at every revision: options the series adds must be set at HEAD
+	run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" \
+		KCONFIG_ALLCONFIG="$SOUT/sbnofs.fragment" allnoconfig || die "sparse: allnoconfig failed"
 	run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" olddefconfig ||
 		die "sparse: olddefconfig failed"
 	# options that do not exist yet at this commit are dropped: fine
