@@ -8,6 +8,14 @@ SBNOFS_PROG=build
 name=$1
 shift
 log=$LOGS/build-$name.log
+# One kernel build at a time on this machine (2 cores): builds started by
+# another make target or a second shell wait here instead of competing.
+mkdir -p "$BUILD"
+exec 9>"$BUILD/.kbuild.lock"
+if ! flock -n 9; then
+	info "waiting for another kernel build to finish"
+	flock 9
+fi
 t0=$(now)
 hits0=0
 ccs() { ccache --print-stats 2>/dev/null | awk -F'\t' '$1 ~ /^(direct_cache_hit|preprocessed_cache_hit)$/ {h+=$2} $1 ~ /^cache_miss$/ {m+=$2} END {print h+0, m+0}'; }
