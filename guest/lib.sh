@@ -26,9 +26,10 @@ fail() {
 	exit 1
 }
 
-# Kill everything left in the cgroup, wait until it is empty, remove it.
+# cgroup_cleanup [DIR]: kill everything left in the cgroup DIR (default
+# $CG), wait until it is empty, remove it.
 cgroup_cleanup() {
-	local i
+	local i CG=${1:-$CG}
 	[ -d "$CG" ] || return 0
 	if [ -f "$CG/cgroup.kill" ]; then
 		echo 1 >"$CG/cgroup.kill" || say "FAIL: cannot write $CG/cgroup.kill"
@@ -53,7 +54,7 @@ cleanup() {
 		op=${undo[i]%% *}
 		arg=${undo[i]#* }
 		case $op in
-		cgroup) cgroup_cleanup || ok=1 ;;
+		cgroup) cgroup_cleanup "$arg" || ok=1 ;;
 		umount)
 			if ! out=$("$UMOUNT" "$arg" 2>&1); then
 				say "FAIL: umount $arg: $out"

@@ -142,53 +142,62 @@ added_lines() {
 }
 
 # coccicheck's full script set in report mode, one spatch run per script
-# over all touched .c files (coccicheck itself runs all 70 scripts once per
-# file, ~2 min a file).  Results are cached by the touched files' contents,
-# the scripts and the spatch version.
+# over the touched .c files (coccicheck itself runs all 70 scripts once per
+# file, ~2 min a file).  Results are cached per file, keyed by its content,
+# the scripts and the spatch version: an edit reruns the scripts over the
+# edited files only.
 do_cocci() {
 	need spatch
 	if [ ${#kfiles[@]} -eq 0 ]; then
 		echo "static: coccicheck: no touched .c files"
 		return
 	fi
-	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci key ver sp opt req nscripts=0 cached=yes
+	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci ver scripts sp opt req f
+	local -A fkey
+	local todo=()
 	ver=$(spatch --version 2>&1 | sed -n 's/^spatch version \([0-9.]*\).*/\1/p')
-	key=$( {
-		git -C "$TREE" rev-parse "$head:scripts/coccinelle"
-		echo "$ver"
-		for f in "${kfiles[@]}"; do git -C "$TREE" rev-parse "$head:$f"; done
-	} | sha256sum | cut -c1-32)
+	scripts=$(git -C "$TREE" rev-parse "$head:scripts/coccinelle")
 	mkdir -p "$cache"
-	if [ ! -f "$cache/$key" ]; then
-		cached=no
+	for f in "${kfiles[@]}"; do
+		fkey[$f]=$(printf '%s\n' "$scripts" "$ver" "$f" "$(git -C "$TREE" rev-parse "$head:$f")" |
+			sha256sum | cut -c1-32)
+		[ -f "$cache/${fkey[$f]}" ] || todo+=("$f")
+	done
+	if [ ${#todo[@]} -gt 0 ]; then
 		[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/worktree.sh" "$head"
-		: >"$cache/$key.tmp"
-		info "coccicheck: 70 scripts over ${#kfiles[@]} files (several minutes, cached afterwards)"
+		: >"$tmp/cocci.out"
+		info "coccicheck: 70 scripts over ${#todo[@]} of ${#kfiles[@]} files (uncached; about 30 s a file)"
 		for sp in "$WT"/scripts/coccinelle/*/*.cocci; do
 			req=$(sed -n 's/^\/\/ *Requires: *//p' "$sp" | tr -d ' ')
 			if [ -n "$req" ] && ! printf '%s\n%s\n' "$req" "$ver" | sort -CV; then
 				continue
 			fi
 			opt=$(sed -n 's/^\/\/ *Options: *//p' "$sp")
-			nscripts=$((nscripts + 1))
 			# shellcheck disable=SC2086
 			(cd "$WT" && spatch -D report --no-show-diff --very-quiet --timeout 200 \
-				--jobs "$JOBS" --chunksize 1 --cocci-file "$sp" $opt "${kfiles[@]}") \
-				>>"$cache/$key.tmp" 2>>"$LOGS/cocci.log" || true
+				--jobs "$JOBS" --chunksize 1 --cocci-file "$sp" $opt "${todo[@]}") \
+				>>"$tmp/cocci.out" 2>>"$LOGS/cocci.log" || true
 		done
-		grep -E '^[^ :]+\.c:[0-9]+:' "$cache/$key.tmp" | sed 's|^\./||' | sort -u >"$cache/$key" || true
-		rm -f "$cache/$key.tmp"
+		grep -E '^[^ :]+\.c:[0-9]+:' "$tmp/cocci.out" | sed 's|^\./||' | sort -u >"$tmp/cocci.sorted" || true
+		for f in "${todo[@]}"; do
+			awk -F: -v f="$f" '$1 == f' "$tmp/cocci.sorted" >"$cache/${fkey[$f]}.tmp"
+			mv "$cache/${fkey[$f]}.tmp" "$cache/${fkey[$f]}"
+		done
 	fi
+	: >"$tmp/cocci.reports"
+	for f in "${kfiles[@]}"; do
+		cat "$cache/${fkey[$f]}" >>"$tmp/cocci.reports"
+	done
 	: >"$tmp/cocci.all"
 	for f in "${kfiles[@]}"; do
 		added_lines "$f" >"$tmp/added"
-		awk -F: 'NR==FNR {a[$1":"$2]=1; next} a[$1":"$2]' "$tmp/added" "$cache/$key" >>"$tmp/cocci.all"
+		awk -F: 'NR==FNR {a[$1":"$2]=1; next} a[$1":"$2]' "$tmp/added" "$tmp/cocci.reports" >>"$tmp/cocci.all"
 	done
 	if [ -s "$tmp/cocci.all" ]; then
 		sed 's/^/  /' "$tmp/cocci.all" >&2
 		fail coccicheck "$(wc -l <"$tmp/cocci.all") reports on lines the series adds; first: $(head -n 1 "$tmp/cocci.all")"
 	else
-		echo "static: coccicheck (report, full script set): ${#kfiles[@]} touched .c files, $(wc -l <"$cache/$key") reports, none on added lines (cached: $cached)"
+		echo "static: coccicheck (report, full script set): ${#kfiles[@]} touched .c files (${#todo[@]} rechecked), $(wc -l <"$tmp/cocci.reports") reports, none on added lines"
 	fi
 }
 

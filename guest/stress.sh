@@ -1,0 +1,192 @@
+#!/bin/bash
+# Bounded stress of superblock-scoped NOFS reclaim (run-qemu.sh --script
+# stress.sh --disk 2G --disk 2G --disk 2G [--args SECONDS,MEMMAX]), meant
+# for the PROVE_LOCKING + hung-task kernel.
+#
+#   stress.sh [SECONDS] [MEMMAX]    load time (default 60), memory.max of
+#                                   each cgroup (default 40M)
+#
+# Filesystems: XFS X1 (/dev/vda), XFS X2 (/dev/vdb), ext4 E (/dev/vdc),
+# XFS LX1 on a loop device over a file on E and XFS LX2 on a loop device
+# over a file on X2 (both at reclaim depth 1), overlayfs OV with its layers
+# on LX1, and a tmpfs.
+# Three memory-limited cgroups, each first filling the dentry/inode caches
+# of filesystems the others write to, then running transaction-heavy load
+# (create, setxattr, rename, unlink, fsync) for SECONDS:
+#   cg1: caches of X2 and tmpfs, load on X1 and E
+#   cg2: caches of X1 and E,     load on X2
+#   cg3: caches of LX2,          load on LX1 and OV
+# so that XFS, ext4 and the loop-backed XFS transactions reclaim each
+# other's caches from their superblock scopes.
+# Pass (exit 0): every worker finished without error, no OOM kill in any
+# cgroup, scoped reclaim entered another superblock (nofs_sb_allowed > 0),
+# every filesystem unmounts and xfs_repair -n / e2fsck -fn find them clean.
+# Kernel splats (lockdep, hung task, WARN, BUG) are caught by run-qemu.sh.
+# Exit 1 on any failure, 3 when no cross-superblock reclaim happened.
+set -u
+
+SECONDS_LOAD=${1:-60}
+MEMMAX=${2:-40M}
+FILES=${FILES:-3000}
+SAY_PREFIX=STRESS
+# shellcheck source=guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+XFS_REPAIR=/sbin/xfs_repair
+E2FSCK=/sbin/e2fsck
+
+wait_dev /dev/vda /dev/vdb /dev/vdc
+[ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "kernel without the series (no vm.nofs_sb_reclaim)"
+echo 1 >/proc/sys/vm/nofs_sb_reclaim
+
+say "mkfs"
+run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
+run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
+run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F /dev/vdc
+mnt /mnt/x1 -t xfs /dev/vda
+mnt /mnt/x2 -t xfs /dev/vdb
+mnt /mnt/e -t ext4 /dev/vdc
+mnt /mnt/t -t tmpfs -o size=128M tmpfs
+loops=()
+# loopfs NAME IMAGE: XFS on a new loop device over IMAGE, mounted on /mnt/NAME
+loopfs() {
+	local dev
+	run "truncate $2" truncate -s 600M "$2"
+	dev=$("$LOSETUP" -f --show "$2") || fail "losetup $2"
+	undo+=("loop $dev")
+	loops+=("$1:$2")
+	run "mkfs.xfs $dev" "$MKXFS" -f -q "$dev"
+	mnt "/mnt/$1" -t xfs "$dev"
+}
+loopfs lx1 /mnt/e/lx1.img
+loopfs lx2 /mnt/x2/lx2.img
+mkdir -p /mnt/lx1/lower /mnt/lx1/upper /mnt/lx1/work || fail "mkdir overlay layers"
+mnt /mnt/ov -t overlay -o lowerdir=/mnt/lx1/lower,upperdir=/mnt/lx1/upper,workdir=/mnt/lx1/work overlay
+
+vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+COUNTERS="nofs_sb_allowed nofs_sb_denied_disabled nofs_sb_denied_self nofs_sb_denied_unknown nofs_sb_denied_depth nofs_sb_denied_target nofs_sb_freed"
+declare -A before
+for c in $COUNTERS; do before[$c]=$(vm "$c"); done
+
+T=/sys/kernel/tracing
+echo 8192 >$T/buffer_size_kb
+echo >$T/trace
+echo 1 >$T/events/vmscan/mm_nofs_sb_reclaim/enable || fail "cannot enable mm_nofs_sb_reclaim"
+
+# fill DIR: FILES files in directories of 500, stat'ed (unused dentries
+# and inodes in the cache of DIR's filesystem, charged to this cgroup)
+fill() {
+	local d f
+	for ((d = 0; d < FILES / 500; d++)); do
+		mkdir -p "$1/d$d" || return 1
+		for ((f = 0; f < 500; f++)); do
+			: >"$1/d$d/f$f" || return 1
+		done
+	done
+	ls -lR "$1" >/dev/null
+}
+
+# load DIR: transactions until the deadline: creates, an xattr on a batch,
+# a directory rename, an fsync'ed write, unlinks
+load() {
+	local end=$(($(now_ms) + SECONDS_LOAD * 1000)) i=0 f
+	mkdir -p "$1" || return 1
+	while [ "$(now_ms)" -lt "$end" ]; do
+		mkdir "$1/b$i" || return 1
+		for ((f = 0; f < 100; f++)); do
+			: >"$1/b$i/f$f" || return 1
+		done
+		/usr/bin/setfattr -n user.stress -v "$i" "$1/b$i"/f1* || return 1
+		mv "$1/b$i" "$1/r$i" || return 1
+		dd if=/dev/zero of="$1/r$i/data" bs=4k count=4 conv=fsync 2>/dev/null || return 1
+		# keep every other batch: the filesystems grow while they churn
+		if ((i % 2)); then
+			rm -rf "$1/r$i" || return 1
+		fi
+		i=$((i + 1))
+	done
+	echo "$1: $i batches"
+}
+
+# worker CG CACHES LOADS: runs in CG; fills the caches, then loads in parallel
+worker() {
+	local c p pids=() rc=0
+	trap - EXIT INT TERM
+	echo "$BASHPID" >"$1/cgroup.procs" || return 1
+	for c in $2; do
+		fill "$c/cache" || return 1
+	done
+	for p in $3; do
+		load "$p/load" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || rc=1
+	done
+	return $rc
+}
+
+declare -A CACHES=([cg1]="/mnt/x2 /mnt/t" [cg2]="/mnt/x1 /mnt/e" [cg3]="/mnt/lx2")
+declare -A LOADS=([cg1]="/mnt/x1 /mnt/e" [cg2]="/mnt/x2" [cg3]="/mnt/lx1 /mnt/ov")
+declare -A WPID
+for g in cg1 cg2 cg3; do
+	new_cgroup "/sys/fs/cgroup/stress-$g" "$MEMMAX"
+done
+say "load for ${SECONDS_LOAD}s in 3 cgroups, memory.max=$MEMMAX each"
+t0=$(now_ms)
+for g in cg1 cg2 cg3; do
+	(worker "/sys/fs/cgroup/stress-$g" "${CACHES[$g]}" "${LOADS[$g]}") &
+	WPID[$g]=$!
+done
+bad=0
+for g in cg1 cg2 cg3; do
+	if ! wait "${WPID[$g]}"; then
+		say "FAIL: worker $g failed"
+		bad=1
+	fi
+done
+elapsed=$(($(now_ms) - t0))
+echo 0 >$T/events/vmscan/mm_nofs_sb_reclaim/enable
+
+echo "counters (delta):"
+for c in $COUNTERS; do
+	printf '  %-26s %s\n' "$c" $(($(vm "$c") - before[$c]))
+done
+echo "decisions (scope target verdict reason: count):"
+grep -o 'scope=[^ ]* depth=[-0-9]* target=[^ ]* depth=[-0-9]* .*verdict=[a-z]* reason=[a-z_]*' $T/trace |
+	awk '{ print $1, $3, $7, $8 }' | sort | uniq -c | sort -rn | sed 's/^/  /' | tee /tmp/decisions
+for g in cg1 cg2 cg3; do
+	oom=$(awk '$1 == "oom_kill" { print $2 }' "/sys/fs/cgroup/stress-$g/memory.events")
+	echo "$g: oom_kill=$oom $(grep -E '^(slab_reclaimable|pgscan) ' "/sys/fs/cgroup/stress-$g/memory.stat" | tr '\n' ' ')"
+	if [ "${oom:-0}" -ne 0 ]; then
+		say "FAIL: OOM kill in $g"
+		bad=1
+	fi
+done
+printf 'load: %d.%03d s\n' $((elapsed / 1000)) $((elapsed % 1000))
+
+say "unmount and check"
+cleanup || fail "unmount or loop detach failed"
+run "xfs_repair -n /dev/vda" "$XFS_REPAIR" -n /dev/vda
+run "xfs_repair -n /dev/vdb" "$XFS_REPAIR" -n /dev/vdb
+run "e2fsck -fn /dev/vdc" "$E2FSCK" -fn /dev/vdc
+# the loop-backed filesystems, in their image files
+mnt /mnt/e -t ext4 -o ro /dev/vdc
+mnt /mnt/x2 -t xfs -o ro,norecovery /dev/vdb
+for l in "${loops[@]}"; do
+	run "xfs_repair -n ${l#*:}" "$XFS_REPAIR" -n -f "${l#*:}"
+done
+cleanup || fail "unmount failed"
+say "all filesystems clean"
+
+[ "$bad" = 0 ] || fail "see above"
+allowed=$(($(vm nofs_sb_allowed) - before[nofs_sb_allowed]))
+if [ "$allowed" -eq 0 ]; then
+	say "no cross-superblock reclaim happened"
+	exit 3
+fi
+if grep -q 'target=ext4:vdc verdict=allow' /tmp/decisions; then
+	say "ext4 (not a target) was entered"
+	exit 3
+fi
+exit 0
