@@ -1,23 +1,27 @@
 #!/bin/bash
 # Bounded stress of superblock-scoped NOFS reclaim (run-qemu.sh --script
-# stress.sh --disk 2G --disk 2G --disk 2G [--args SECONDS,MEMMAX]), meant
+# stress.sh --disk 2G --disk 2G --disk 2G [--args SECONDS,HEADROOM]), meant
 # for the PROVE_LOCKING + hung-task kernel.
 #
-#   stress.sh [SECONDS] [MEMMAX]    load time (default 60), memory.max of
-#                                   each cgroup (default 40M)
+#   stress.sh [SECONDS] [HEADROOM]  load time (default 60); memory.max of
+#                                   each cgroup once its caches are filled:
+#                                   its usage + HEADROOM MiB (default 4)
 #
 # Filesystems: XFS X1 (/dev/vda), XFS X2 (/dev/vdb), ext4 E (/dev/vdc),
 # XFS LX1 on a loop device over a file on E and XFS LX2 on a loop device
 # over a file on X2 (both at reclaim depth 1), overlayfs OV with its layers
 # on LX1, and a tmpfs.
-# Three memory-limited cgroups, each first filling the dentry/inode caches
-# of filesystems the others write to, then running transaction-heavy load
+# Three cgroups, each first filling the dentry/inode caches of filesystems
+# the others write to, then limited to its usage plus a little headroom and
+# running transaction-heavy load
 # (create, setxattr, rename, unlink, fsync) for SECONDS:
-#   cg1: caches of X2 and tmpfs, load on X1 and E
-#   cg2: caches of X1 and E,     load on X2
-#   cg3: caches of LX2,          load on LX1 and OV
+#   cg1: cache of X2,        load on X1, E and the tmpfs
+#   cg2: caches of X1 and E, load on X2
+#   cg3: cache of LX2,       load on LX1 and OV
 # so that XFS, ext4 and the loop-backed XFS transactions reclaim each
-# other's caches from their superblock scopes.
+# other's caches from their superblock scopes.  (tmpfs pins its dentries
+# and inodes: it has nothing for a superblock shrinker to reclaim, so it
+# only adds load.)
 # Pass (exit 0): every worker finished without error, no OOM kill in any
 # cgroup, scoped reclaim entered another superblock (nofs_sb_allowed > 0),
 # every filesystem unmounts and xfs_repair -n / e2fsck -fn find them clean.
@@ -26,8 +30,8 @@
 set -u
 
 SECONDS_LOAD=${1:-60}
-MEMMAX=${2:-40M}
-FILES=${FILES:-3000}
+HEADROOM=${2:-4}
+FILES=${FILES:-6000}
 SAY_PREFIX=STRESS
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -87,7 +91,7 @@ fill() {
 }
 
 # load DIR: transactions until the deadline: creates, an xattr on a batch,
-# a directory rename, an fsync'ed write, unlinks
+# a directory rename, an fsync, unlinks
 load() {
 	local end=$(($(now_ms) + SECONDS_LOAD * 1000)) i=0 f
 	mkdir -p "$1" || return 1
@@ -98,7 +102,9 @@ load() {
 		done
 		/usr/bin/setfattr -n user.stress -v "$i" "$1/b$i"/f1* || return 1
 		mv "$1/b$i" "$1/r$i" || return 1
-		dd if=/dev/zero of="$1/r$i/data" bs=4k count=4 conv=fsync 2>/dev/null || return 1
+		# a log force, without page cache: the cgroup's memory stays
+		# mostly slab, which only the shrinkers can give back
+		sync -f "$1/r$i/f0" || return 1
 		# keep every other batch: the filesystems grow while they churn
 		if ((i % 2)); then
 			rm -rf "$1/r$i" || return 1
@@ -116,6 +122,10 @@ worker() {
 	for c in $2; do
 		fill "$c/cache" || return 1
 	done
+	# from now on the load's memory must come from reclaim
+	echo $(($(cat "$1/memory.current") + HEADROOM * 1048576)) >"$1/memory.max" ||
+		return 1
+	echo "${1##*/}: caches filled, memory.max=$(cat "$1/memory.max")"
 	for p in $3; do
 		load "$p/load" &
 		pids+=($!)
@@ -126,13 +136,13 @@ worker() {
 	return $rc
 }
 
-declare -A CACHES=([cg1]="/mnt/x2 /mnt/t" [cg2]="/mnt/x1 /mnt/e" [cg3]="/mnt/lx2")
-declare -A LOADS=([cg1]="/mnt/x1 /mnt/e" [cg2]="/mnt/x2" [cg3]="/mnt/lx1 /mnt/ov")
+declare -A CACHES=([cg1]="/mnt/x2" [cg2]="/mnt/x1 /mnt/e" [cg3]="/mnt/lx2")
+declare -A LOADS=([cg1]="/mnt/x1 /mnt/e /mnt/t" [cg2]="/mnt/x2" [cg3]="/mnt/lx1 /mnt/ov")
 declare -A WPID
 for g in cg1 cg2 cg3; do
-	new_cgroup "/sys/fs/cgroup/stress-$g" "$MEMMAX"
+	new_cgroup "/sys/fs/cgroup/stress-$g" max
 done
-say "load for ${SECONDS_LOAD}s in 3 cgroups, memory.max=$MEMMAX each"
+say "fill, then load for ${SECONDS_LOAD}s in 3 cgroups, headroom ${HEADROOM}M each"
 t0=$(now_ms)
 for g in cg1 cg2 cg3; do
 	(worker "/sys/fs/cgroup/stress-$g" "${CACHES[$g]}" "${LOADS[$g]}") &
@@ -157,7 +167,7 @@ grep -o 'scope=[^ ]* depth=[-0-9]* target=[^ ]* depth=[-0-9]* .*verdict=[a-z]* r
 	awk '{ print $1, $3, $7, $8 }' | sort | uniq -c | sort -rn | sed 's/^/  /' | tee /tmp/decisions
 for g in cg1 cg2 cg3; do
 	oom=$(awk '$1 == "oom_kill" { print $2 }' "/sys/fs/cgroup/stress-$g/memory.events")
-	echo "$g: oom_kill=$oom $(grep -E '^(slab_reclaimable|pgscan) ' "/sys/fs/cgroup/stress-$g/memory.stat" | tr '\n' ' ')"
+	echo "$g: oom_kill=$oom peak=$(cat "/sys/fs/cgroup/stress-$g/memory.peak" 2>/dev/null) $(grep -E '^(slab_reclaimable|pgscan) ' "/sys/fs/cgroup/stress-$g/memory.stat" | tr '\n' ' ')"
 	if [ "${oom:-0}" -ne 0 ]; then
 		say "FAIL: OOM kill in $g"
 		bad=1

@@ -13,6 +13,8 @@ PKGS=(
 	git quilt
 	# QEMU runner and guest userspace
 	qemu-system-x86 busybox-static e2fsprogs xfsprogs util-linux attr
+	# benchmark (make bench): workload and plot
+	fsmark gnuplot-nox
 )
 
 missing=()

@@ -8,6 +8,9 @@
 #   real host tools with every library ldd lists and the dynamic loader:
 #     mke2fs (+ mkfs.ext4), e2fsck, mkfs.xfs, xfs_repair, xfs_db (if present),
 #     losetup, mount, umount (util-linux), bash, setfattr (attr),
+#     timeout (coreutils: the kselftest runner needs --foreground),
+#     fs_mark (fsmark: the benchmark's workload),
+#   /kselftest: the series' kselftests (make install of tools/testing/selftests),
 #   /guest/*: every file of guest/ (guest/init is also the image's /init),
 #   /dev/console (appended as a second cpio archive, so no root is needed;
 #   `cpio -t` lists the first archive only and so does not show it).
@@ -29,6 +32,7 @@ BUSYBOX=/bin/busybox
 BINS=(
 	/sbin/mke2fs /sbin/e2fsck /sbin/mkfs.xfs /sbin/xfs_repair
 	/sbin/losetup /bin/mount /bin/umount /bin/bash /usr/bin/setfattr
+	/usr/bin/timeout /usr/bin/fs_mark
 )
 [ -e /usr/sbin/xfs_db ] && BINS+=(/usr/sbin/xfs_db)
 read -r -a extra <<<"${EXTRA_BINS:-}"
@@ -114,6 +118,14 @@ ln -s /proc/self/mounts "$stage/etc/mtab"
 cp -a "$TOP/guest/." "$stage/guest/" || die "cannot copy guest/"
 cp "$TOP/guest/init" "$stage/init" || die "cannot install /init"
 chmod 755 "$stage/init"
+
+# The series' kselftests, installed as the kselftest framework lays them
+# out (run_kselftest.sh, kselftest/, one directory per target).
+if [ -d "$TREE/tools/testing/selftests/sb_nofs" ]; then
+	run_logged "$LOGS/kselftest-install.log" make -s -C "$TREE/tools/testing/selftests" \
+		TARGETS=sb_nofs INSTALL_PATH="$stage/kselftest" install ||
+		die "kselftest install failed (log: $LOGS/kselftest-install.log)"
+fi
 
 # newc entry for /dev/console (char 5:1, root, 0600): the kernel opens it for
 # init's stdio before anything is mounted.
