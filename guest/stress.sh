@@ -3,9 +3,10 @@
 # stress.sh --disk 2G --disk 2G --disk 2G [--args SECONDS,HEADROOM]), meant
 # for the PROVE_LOCKING + hung-task kernel.
 #
-#   stress.sh [SECONDS] [HEADROOM]  load time (default 60); memory.max of
-#                                   each cgroup once its caches are filled:
-#                                   its usage + HEADROOM MiB (default 4)
+#   stress.sh [SECONDS] [HEADROOM]  load time (default 60) over ROUNDS (3)
+#                                   rounds; memory.max of each cgroup once
+#                                   its caches are filled: its usage +
+#                                   HEADROOM MiB (default 2)
 #
 # Filesystems: XFS X1 (/dev/vda), XFS X2 (/dev/vdb), ext4 E (/dev/vdc),
 # XFS LX1 on a loop device over a file on E and XFS LX2 on a loop device
@@ -30,7 +31,8 @@
 set -u
 
 SECONDS_LOAD=${1:-60}
-HEADROOM=${2:-4}
+HEADROOM=${2:-2}
+ROUNDS=${ROUNDS:-3}
 FILES=${FILES:-6000}
 SAY_PREFIX=STRESS
 # shellcheck source=guest/lib.sh
@@ -76,64 +78,77 @@ T=/sys/kernel/tracing
 echo 8192 >$T/buffer_size_kb
 echo >$T/trace
 echo 1 >$T/events/vmscan/mm_nofs_sb_reclaim/enable || fail "cannot enable mm_nofs_sb_reclaim"
+echo 1 >$T/events/vmscan/mm_vmscan_memcg_reclaim_begin/enable ||
+	fail "cannot enable mm_vmscan_memcg_reclaim_begin"
 
-# fill DIR: FILES files in directories of 500, stat'ed (unused dentries
-# and inodes in the cache of DIR's filesystem, charged to this cgroup)
+# fill DIR: FILES files in directories of 500 (created once), stat'ed
+# (unused dentries and inodes in the cache of DIR's filesystem, charged
+# to this cgroup)
 fill() {
 	local d f
-	for ((d = 0; d < FILES / 500; d++)); do
-		mkdir -p "$1/d$d" || return 1
-		for ((f = 0; f < 500; f++)); do
-			: >"$1/d$d/f$f" || return 1
+	if [ ! -d "$1" ]; then
+		for ((d = 0; d < FILES / 500; d++)); do
+			mkdir -p "$1/d$d" || return 1
+			for ((f = 0; f < 500; f++)); do
+				: >"$1/d$d/f$f" || return 1
+			done
 		done
-	done
+	fi
 	ls -lR "$1" >/dev/null
 }
 
-# load DIR: transactions until the deadline: creates, an xattr on a batch,
-# a directory rename, an fsync, unlinks
+# load DIR ROUND: transactions for SECONDS/ROUNDS: creates, an xattr on a
+# batch, a directory rename, an fsync, unlinks
 load() {
-	local end=$(($(now_ms) + SECONDS_LOAD * 1000)) i=0 f
-	mkdir -p "$1" || return 1
+	local end=$(($(now_ms) + SECONDS_LOAD * 1000 / ROUNDS)) i=0 f d=$1/$2
+	mkdir -p "$d" || return 1
 	while [ "$(now_ms)" -lt "$end" ]; do
-		mkdir "$1/b$i" || return 1
+		mkdir "$d/b$i" || return 1
 		for ((f = 0; f < 100; f++)); do
-			: >"$1/b$i/f$f" || return 1
+			: >"$d/b$i/f$f" || return 1
 		done
-		/usr/bin/setfattr -n user.stress -v "$i" "$1/b$i"/f1* || return 1
-		mv "$1/b$i" "$1/r$i" || return 1
+		/usr/bin/setfattr -n user.stress -v "$i" "$d/b$i"/f1* || return 1
+		mv "$d/b$i" "$d/r$i" || return 1
 		# a log force, without page cache: the cgroup's memory stays
 		# mostly slab, which only the shrinkers can give back
-		sync -f "$1/r$i/f0" || return 1
+		sync -f "$d/r$i/f0" || return 1
 		# keep every other batch: the filesystems grow while they churn
 		if ((i % 2)); then
-			rm -rf "$1/r$i" || return 1
+			rm -rf "$d/r$i" || return 1
 		fi
 		i=$((i + 1))
 	done
-	echo "$1: $i batches"
+	echo "$d: $i batches"
 }
 
-# worker CG CACHES LOADS: runs in CG; fills the caches, then loads in parallel
+# worker CG CACHES LOADS: runs in CG, ROUNDS times: fill the caches (the
+# first round creates the files, later ones look them up again), limit
+# the cgroup to its usage + HEADROOM, run the loads in parallel.  Each
+# round is a new reclaim episode: its first reclaims free most of the
+# caches, from whichever allocation hits the limit first.
 worker() {
-	local c p pids=() rc=0
+	local c p pids round rc=0
 	trap - EXIT INT TERM
 	echo "$BASHPID" >"$1/cgroup.procs" || return 1
-	for c in $2; do
-		fill "$c/cache" || return 1
+	for ((round = 0; round < ROUNDS; round++)); do
+		echo max >"$1/memory.max" || return 1
+		for c in $2; do
+			fill "$c/cache" || return 1
+		done
+		# from now on the load's memory must come from reclaim
+		echo $(($(cat "$1/memory.current") + HEADROOM * 1048576)) >"$1/memory.max" ||
+			return 1
+		echo "${1##*/}: round $round, caches filled, memory.max=$(cat "$1/memory.max")"
+		pids=()
+		for p in $3; do
+			load "$p/load" "$round" &
+			pids+=($!)
+		done
+		for p in "${pids[@]}"; do
+			wait "$p" || rc=1
+		done
+		[ $rc = 0 ] || return $rc
 	done
-	# from now on the load's memory must come from reclaim
-	echo $(($(cat "$1/memory.current") + HEADROOM * 1048576)) >"$1/memory.max" ||
-		return 1
-	echo "${1##*/}: caches filled, memory.max=$(cat "$1/memory.max")"
-	for p in $3; do
-		load "$p/load" &
-		pids+=($!)
-	done
-	for p in "${pids[@]}"; do
-		wait "$p" || rc=1
-	done
-	return $rc
 }
 
 declare -A CACHES=([cg1]="/mnt/x2" [cg2]="/mnt/x1 /mnt/e" [cg3]="/mnt/lx2")
@@ -157,6 +172,10 @@ for g in cg1 cg2 cg3; do
 done
 elapsed=$(($(now_ms) - t0))
 echo 0 >$T/events/vmscan/mm_nofs_sb_reclaim/enable
+echo 0 >$T/events/vmscan/mm_vmscan_memcg_reclaim_begin/enable
+echo "memcg reclaims by gfp mask (mm_vmscan_memcg_reclaim_begin):"
+grep -o 'mm_vmscan_memcg_reclaim_begin: .*gfp_flags=[^ ]*' $T/trace | sed 's/.*gfp_flags=//' |
+	sort | uniq -c | sort -rn | head -n 8 | sed 's/^/  /'
 
 echo "counters (delta):"
 for c in $COUNTERS; do
