@@ -10,11 +10,12 @@ BZ_BASE := build/out/x86-base/arch/x86/boot/bzImage
 BZ_DEBUG := build/out/x86-debug/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export status kunit kernel kernel-debug \
-	initramfs smoke smoke-debug static checkpatch bisect check demo \
-	apply clean distclean
+	initramfs smoke smoke-debug selftest stress static checkpatch bisect check demo \
+	bench apply mbox clean distclean
 
 help:
-	@echo "make demo          build the test kernel, boot it under QEMU, run the scenario"
+	@echo "make demo          build the test kernel, boot it under QEMU: memcg squeeze, switch off | on"
+	@echo "make bench         benchmark: off/on/unpatched/oracle, RUNS boots each -> build/bench/results.txt"
 	@echo "make check         all tests (what CI runs); last line: N passed, N failed"
 	@echo "make tree          build/linux: Debian 6.12 base + patches/ as git commits"
 	@echo "make export        patches/ <- the tree's commits (deterministic)"
@@ -22,9 +23,12 @@ help:
 	@echo "make kunit         KUnit suites on UML"
 	@echo "make kernel        x86_64 test kernel (kernel-debug: PROVE_LOCKING etc.)"
 	@echo "make smoke         boot the test kernel under QEMU, smoke scenario (smoke-debug)"
+	@echo "make selftest      the sb_nofs kselftest in the debug kernel under QEMU"
+	@echo "make stress        bounded lockdep stress (STRESS_SECONDS, STRESS_HEADROOM)"
 	@echo "make static        checkpatch, kernel-doc, sparse, coccicheck on the series"
 	@echo "make bisect        every prefix of the series builds"
 	@echo "make apply KSRC=D  apply patches/ to another 6.12 tree (git am or quilt)"
+	@echo "make mbox          build/out/sbnofs.mbox: the series as mail, To/Cc from get_maintainer.pl"
 
 deps:
 	@$(S)/deps.sh
@@ -50,6 +54,13 @@ smoke: kernel
 smoke-debug: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script smoke.sh --args $${SMOKE_MEMMAX:-160M} \
 		--disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+selftest: kernel-debug
+	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script selftest.sh \
+		--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+stress: kernel-debug
+	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script stress.sh \
+		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-2} \
+		--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 1200
 static: tree
 	@$(S)/static.sh
 checkpatch: tree
@@ -60,8 +71,12 @@ check:
 	@$(S)/check.sh
 demo:
 	@$(S)/demo.sh
+bench: tree
+	@$(S)/bench.sh
 apply:
 	@$(S)/apply.sh "$(KSRC)"
+mbox: tree
+	@$(S)/mbox.sh
 clean:
 	rm -rf build/out build/bisect/out build/logs build/qemu
 distclean:

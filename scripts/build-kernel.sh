@@ -2,7 +2,8 @@
 # build-kernel.sh VARIANT [SRC]: build the x86_64 test kernel.
 #   VARIANT base  = configs/x86-base.config
 #   VARIANT debug = base + configs/x86-debug.config (PROVE_LOCKING, ...)
-# SRC defaults to the kernel tree; output in build/out/x86-VARIANT.
+# SRC defaults to the kernel tree; output in OUTDIR, default build/out/x86-VARIANT
+# (logs named after OUTDIR; make bench builds the unpatched base tree this way).
 # Prints progress every 30 s and a one-line summary.
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=build-kernel
@@ -10,6 +11,7 @@ need make gcc flex bison bc
 variant=${1:?usage: build-kernel.sh base|debug [SRC] [OUTDIR]}
 src=${2:-$TREE}
 out=${3:-$OUT/x86-$variant}
+name=$(basename "$out") # logs: config-NAME.log, build-NAME.log
 [ -f "$src/Makefile" ] || die "no kernel source at $src (run: make tree)"
 
 frags=("$TOP/configs/x86-base.config")
@@ -25,15 +27,15 @@ cat "${frags[@]}" >"$frag.new"
 # incremental builds stay incremental.
 if [ ! -f "$out/.config" ] || ! cmp -s "$frag.new" "$frag"; then
 	mv "$frag.new" "$frag"
-	run_logged "$LOGS/config-x86-$variant.log" \
+	run_logged "$LOGS/config-$name.log" \
 		make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" KCONFIG_ALLCONFIG="$frag" allnoconfig ||
-		die "allnoconfig failed for x86-$variant (log: $LOGS/config-x86-$variant.log)"
+		die "allnoconfig failed for $name (log: $LOGS/config-$name.log)"
 else
 	rm -f "$frag.new"
 fi
-run_logged "$LOGS/config-x86-$variant.log" \
+run_logged "$LOGS/config-$name.log" \
 	make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" olddefconfig ||
-	die "olddefconfig failed for x86-$variant"
+	die "olddefconfig failed for $name"
 "$TOP/scripts/check-config.sh" "$frag" "$out/.config"
 
-"$TOP/scripts/kbuild.sh" "x86-$variant" make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" -j"$JOBS" bzImage
+"$TOP/scripts/kbuild.sh" "$name" make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" -j"$JOBS" bzImage

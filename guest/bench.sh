@@ -1,0 +1,249 @@
+#!/bin/bash
+# Benchmark scenario, run in the guest by /init (host side: scripts/bench.sh;
+# scripts/run-qemu.sh --script bench.sh --disk 2G --disk 2G --args k=v,...).
+#
+#   bench.sh key=value ...      (every key optional)
+#     scenario=memcg|global     memcg: everything below runs in one cgroup
+#                               with memory.max=MEMMAX; global: the cgroup
+#                               has no limit (memory.max=max), the guest's
+#                               memory is the limit (default memcg)
+#     switch=on|off|na          vm.nofs_sb_reclaim; na: kernel without the
+#                               series (the sysctl and counters must be absent)
+#     wfs=xfs|tmpfs             filesystem of the workload Q: XFS on /dev/vdb,
+#                               or tmpfs (the GFP_KERNEL oracle: no
+#                               transaction, no NOFS scope) (default xfs)
+#     memmax=28M                memory.max (scenario=memcg)
+#     fill=20000                files of the cache filesystem P (XFS, /dev/vda)
+#     n=4000 t=2 s=0 L=3 D=16 S=0   fs_mark -n -t -s -L -D -S on Q
+#     tmo=300                   the workload is killed after this many seconds
+#     tbuf=4096                 trace buffer per CPU, KiB
+#
+# P is filled outside the cgroup (fs_mark -k), unmounted and mounted again
+# (a clean, empty cache), then every file of P is stat'ed (du) inside the
+# cgroup: its dentries and inodes are charged to the cgroup.  Then fs_mark
+# runs on Q in the same cgroup: its memory must come from reclaiming P's
+# cache, and its XFS transactions are superblock NOFS scopes.
+#
+# Output: "BENCH <section> key=value ..." lines for the host (scripts/bench.sh);
+# "n/a" where the kernel lacks a counter.  An OOM kill or a timeout of the
+# workload is data: the exit status is 0 unless the set-up failed.
+set -u
+SAY_PREFIX=BENCH-GUEST
+# shellcheck source=guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+scenario=memcg switch=on wfs=xfs memmax=28M fill=20000
+n=4000 t=2 s=0 L=3 D=16 S=0 tmo=300 tbuf=4096
+for kv in "$@"; do
+	case $kv in
+	scenario=* | switch=* | wfs=* | memmax=* | fill=* | n=* | t=* | s=* | L=* | D=* | S=* | tmo=* | tbuf=*)
+		printf -v "${kv%%=*}" '%s' "${kv#*=}"
+		;;
+	*) fail "unknown argument '$kv'" ;;
+	esac
+done
+case $scenario in memcg | global) ;; *) fail "scenario must be memcg or global" ;; esac
+case $wfs in xfs | tmpfs) ;; *) fail "wfs must be xfs or tmpfs" ;; esac
+for v in fill n t s L D S tmo tbuf; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || fail "$v=${!v} is not a number"
+done
+
+FSMARK=/usr/bin/fs_mark
+T=/sys/kernel/tracing
+[ -x $FSMARK ] || fail "no $FSMARK in the initramfs"
+wait_dev /dev/vda /dev/vdb
+echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs memmax=$memmax fill=$fill" \
+	"fsmark=-n_${n}_-t_${t}_-s_${s}_-L_${L}_-D_${D}_-S_${S} memtotal_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" \
+	"cpus=$(grep -c '^processor' /proc/cpuinfo)" \
+	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+
+# --- the switch
+if [ -f /proc/sys/vm/nofs_sb_reclaim ]; then
+	case $switch in
+	on) echo 1 >/proc/sys/vm/nofs_sb_reclaim ;;
+	off) echo 0 >/proc/sys/vm/nofs_sb_reclaim ;;
+	*) fail "switch=$switch on a kernel with vm.nofs_sb_reclaim (on or off)" ;;
+	esac
+	echo "BENCH info nofs_sb_reclaim=$(cat /proc/sys/vm/nofs_sb_reclaim)"
+else
+	[ "$switch" = na ] || fail "switch=$switch, but the kernel has no vm.nofs_sb_reclaim"
+	echo "BENCH info nofs_sb_reclaim=n/a"
+fi
+
+# --- filesystems: P (the cache) and Q (the workload)
+run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
+mnt /mnt/p -t xfs /dev/vda
+if [ "$wfs" = xfs ]; then
+	run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
+	mnt /mnt/q -t xfs /dev/vdb
+else
+	mnt /mnt/q -t tmpfs -o size=1G,nr_inodes=0 tmpfs
+fi
+t0=$(now_ms)
+run "fs_mark fill of P" $FSMARK -d /mnt/p/fill -n "$fill" -t 1 -s 0 -S 0 -L 1 -k -l /tmp/fill.log
+# A clean, empty cache: what follows charges P's inodes and dentries anew.
+run "umount /mnt/p" "$UMOUNT" /mnt/p
+run "mount /mnt/p" "$MOUNT" -t xfs /dev/vda /mnt/p
+# P's superblock shrinker (debugfs, CONFIG_SHRINKER_DEBUG), renamed
+# sb-xfs:vda-ID at mount; the one of the first mount is gone.
+pshrinker=$(ls -d /sys/kernel/debug/shrinker/sb-xfs:vda-* 2>/dev/null | tail -n 1)
+sync
+echo 3 >/proc/sys/vm/drop_caches
+echo "BENCH info fill_ms=$(($(now_ms) - t0))"
+
+# Objects P's shrinker could free, summed over memcgs and nodes.
+p_objects() {
+	if [ -n "$pshrinker" ]; then
+		awk '{ for (i = 2; i <= NF; i++) s += $i } END { print s + 0 }' "$pshrinker/count"
+	else
+		echo n/a
+	fi
+}
+
+# scenario=global runs in a cgroup too (memory.max=max, no limit): it
+# gives memory.stat and a clean kill of every fs_mark process.
+if [ "$scenario" = memcg ]; then
+	new_cgroup /sys/fs/cgroup/bench "$memmax"
+else
+	new_cgroup /sys/fs/cgroup/bench max
+	# The bench shell is never the global OOM victim; the workload resets it.
+	echo -1000 >/proc/self/oom_score_adj
+fi
+join_cg() { echo "$BASHPID" >"$CG/cgroup.procs"; }
+mstat() { awk -v k="$1" '$1 == k { print $2 }' "$CG/memory.stat"; }
+mevent() { awk -v k="$1" '$1 == k { print $2 }' "$CG/memory.events"; }
+
+# --- fill P's cache (stat every file) inside the cgroup
+t0=$(now_ms)
+(
+	join_cg || exit 1
+	du -s /mnt/p >/dev/null
+) || fail "stat of P's files"
+echo "BENCH cache stat_ms=$(($(now_ms) - t0)) p_objects=$(p_objects)" \
+	"memcg_current=$(cat "$CG/memory.current")" \
+	"slab_reclaimable=$(mstat slab_reclaimable)" \
+	"memfree_kb=$(awk '$1 == "MemFree:" { print $2 }' /proc/meminfo)"
+
+# --- counters before
+VMKEYS="allocstall_dma allocstall_dma32 allocstall_normal allocstall_movable pgscan_direct pgsteal_direct pgscan_kswapd pgsteal_kswapd slabs_scanned oom_kill nofs_sb_allowed nofs_sb_denied_disabled nofs_sb_denied_self nofs_sb_denied_unknown nofs_sb_denied_depth nofs_sb_denied_target nofs_sb_freed"
+declare -A vm0
+# (no process substitution: the guest has no /dev/fd)
+cp /proc/vmstat /tmp/vmstat0
+while read -r k v; do vm0[$k]=$v; done </tmp/vmstat0
+ms0_pgscan=$(mstat pgscan) ms0_pgsteal=$(mstat pgsteal)
+
+# --- reclaim tracepoints: begin/end pairs per pid give each reclaim's latency
+echo 0 >$T/tracing_on
+echo mono >$T/trace_clock # sched_clock may tick in jiffies under TCG
+echo "$tbuf" >$T/buffer_size_kb
+echo >$T/trace
+for e in mm_vmscan_memcg_reclaim_begin mm_vmscan_memcg_reclaim_end \
+	mm_vmscan_direct_reclaim_begin mm_vmscan_direct_reclaim_end; do
+	echo 1 >$T/events/vmscan/$e/enable || fail "cannot enable vmscan:$e"
+done
+echo 1 >$T/tracing_on
+
+# --- the workload
+fsm_log=/tmp/fsmark.out
+t0=$(now_ms)
+(
+	trap - EXIT INT TERM
+	join_cg || exit 1
+	echo 0 >/proc/self/oom_score_adj
+	exec $FSMARK -d /mnt/q/w -n "$n" -t "$t" -s "$s" -L "$L" -D "$D" -S "$S" -l /tmp/fsmark.log
+) >"$fsm_log" 2>&1 &
+wpid=$!
+# Watchdog: a workload stuck longer than tmo seconds is killed (timeout).
+(
+	trap - EXIT INT TERM
+	sleep "$tmo"
+	touch /tmp/bench-timeout
+	echo 1 >"$CG/cgroup.kill"
+) &
+dog=$!
+wrc=0
+wait "$wpid" || wrc=$?
+elapsed=$(($(now_ms) - t0))
+kill "$dog" 2>/dev/null
+wait "$dog" 2>/dev/null
+echo 0 >$T/tracing_on
+# An OOM kill may leave fs_mark children: stop the cgroup before reading.
+echo 1 >"$CG/cgroup.kill"
+for ((i = 0; i < 300; i++)); do
+	[ -z "$(cat "$CG/cgroup.procs")" ] && break
+	sleep 0.1
+done
+
+# --- verdict of the run
+oomk_vm=$(($(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat) - vm0[oom_kill]))
+oomk=$(mevent oom_kill) # memcg and global OOM kills of the workload
+if [ -e /tmp/bench-timeout ]; then
+	reason=timeout
+elif [ "$oomk" -gt 0 ]; then
+	reason=oom
+elif [ "$wrc" != 0 ]; then
+	reason=error
+else
+	reason=ok
+fi
+completed=no
+[ "$reason" = ok ] && completed=yes
+fps=$(awk '$1 ~ /^[0-9]+$/ && NF == 5 { s += $4; k++ } END { if (k) printf "%.1f", s / k; else print "n/a" }' "$fsm_log")
+echo "BENCH result completed=$completed reason=$reason rc=$wrc time_ms=$elapsed oom_kill=$oomk files_per_sec=$fps"
+if [ "$reason" = error ]; then
+	sed 's/^/fs_mark: /' "$fsm_log" | tail -n 5
+fi
+
+# --- counters after (delta)
+declare -A vm1
+cp /proc/vmstat /tmp/vmstat1
+while read -r k v; do vm1[$k]=$v; done </tmp/vmstat1
+line="BENCH vmstat"
+allocstall=0
+for k in $VMKEYS; do
+	if [ -n "${vm1[$k]:-}" ] && [ -n "${vm0[$k]:-}" ]; then
+		d=$((vm1[$k] - vm0[$k]))
+		case $k in allocstall_*) allocstall=$((allocstall + d)) ;; *) line+=" $k=$d" ;; esac
+	else
+		case $k in allocstall_*) ;; *) line+=" $k=n/a" ;; esac
+	fi
+done
+echo "$line allocstall=$allocstall"
+echo "BENCH memcg pgscan=$(($(mstat pgscan) - ms0_pgscan)) pgsteal=$(($(mstat pgsteal) - ms0_pgsteal))" \
+	"max_events=$(mevent max) oom=$(mevent oom) oom_kill=$oomk oom_kill_vmstat=$oomk_vm" \
+	"slab_reclaimable=$(mstat slab_reclaimable) p_objects=$(p_objects)"
+
+# --- reclaim latency from the begin/end pairs (per pid, same kind)
+overrun=$(awk '$1 == "overrun:" { s += $2 } END { print s + 0 }' $T/per_cpu/cpu*/stats)
+awk '
+	/ mm_vmscan_(memcg|direct)_reclaim_(begin|end):/ {
+		for (i = 2; i <= NF; i++) if ($i ~ /^mm_vmscan_/) break
+		ev = $i; ts = $(i - 1); sub(/:$/, "", ev); sub(/:$/, "", ts)
+		for (j = 1; j < i; j++) if ($j ~ /^\[[0-9]+\]$/) break
+		pid = $(j - 1); sub(/.*-/, "", pid)
+		kind = (ev ~ /memcg/) ? "memcg" : "direct"
+		key = kind " " pid
+		if (ev ~ /_begin$/) { start[key] = ts; next }
+		if (key in start) {
+			nr = $(i + 1); sub(/^nr_reclaimed=/, "", nr)
+			printf "%s %d %d\n", kind, (ts - start[key]) * 1000000, nr
+			delete start[key]
+		}
+	}' $T/trace >/tmp/lat
+for kind in memcg direct; do
+	awk -v k="$kind" '$1 == k { print $2, $3 }' /tmp/lat | sort -n | awk -v k="$kind" -v o="$overrun" '
+		{ lat[NR] = $1; sum += $1; nr += $2 }
+		function pct(p,  i) { i = int(NR * p / 100 + 0.999999); if (i < 1) i = 1; return lat[i] }
+		END {
+			if (NR == 0) { printf "BENCH lat kind=%s n=0 sum_us=0 p50_us=n/a p99_us=n/a max_us=n/a nr_reclaimed=0 trace_overrun=%d\n", k, o; exit }
+			printf "BENCH lat kind=%s n=%d sum_us=%d p50_us=%d p99_us=%d max_us=%d nr_reclaimed=%d trace_overrun=%d\n",
+				k, NR, sum, pct(50), pct(99), lat[NR], nr, o
+		}'
+done
+for e in mm_vmscan_memcg_reclaim_begin mm_vmscan_memcg_reclaim_end \
+	mm_vmscan_direct_reclaim_begin mm_vmscan_direct_reclaim_end; do
+	echo 0 >$T/events/vmscan/$e/enable
+done
+echo >$T/trace
+echo "BENCH done"
+exit 0

@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# make bench: superblock-scoped NOFS reclaim, measured (DESIGN.md section 10).
+#
+#   bench.sh            every scenario x configuration, RUNS fresh boots each;
+#                       tables in build/bench/results.txt, plot bench.png
+#   bench.sh --demo     memcg squeeze, switch off vs on only (make demo):
+#                       prints a side-by-side table and a reading of it
+#
+# Scenarios (guest/bench.sh does the work in the guest):
+#   memcg   one cgroup with memory.max: the dentry/inode cache of XFS P
+#           (/dev/vda, FILL files stat'ed) is charged to it, then fs_mark
+#           runs on XFS Q (/dev/vdb) in the same cgroup
+#   global  the same pair in a guest with little memory, no memory limit
+# Configurations:
+#   off        patched kernel, vm.nofs_sb_reclaim=0 (blanket GFP_NOFS)
+#   on         the same kernel image, vm.nofs_sb_reclaim=1
+#   unpatched  the tree's $BASE_TAG built with the same config fragments
+#              (worktree build/unpatched/linux, output build/out/x86-unpatched)
+#   oracle     patched kernel, switch off, fs_mark on tmpfs instead of XFS Q:
+#              no transaction, no NOFS scope, so every reclaim it triggers is
+#              GFP_KERNEL and may prune P (see the results' header)
+#
+# Knobs (environment; defaults in brackets):
+#   RUNS [5]  BENCH_CONFIGS ["off on unpatched oracle"]
+#   BENCH_SCENARIOS ["memcg global"]  BENCH_OUT [build/bench]
+#   memcg:  BENCH_MEMMAX [28M] BENCH_FILL [20000] BENCH_MEM [512M]
+#   global: BENCH_GLOBAL_MEM [128M] BENCH_GLOBAL_FILL [50000]
+#   fs_mark on Q: BENCH_N [2000] (memcg) BENCH_GLOBAL_N [4000] (global)
+#                 BENCH_T [2] BENCH_S [0] BENCH_L [3] BENCH_D [16]
+#                 BENCH_SYNC [0] (-n, -t -s -L -D -S)
+#   BENCH_TMO [300] guest watchdog for the workload (s)
+#   BENCH_BUILD [1] 0: use the existing bzImages as they are
+# An OOM kill, a timeout or a kernel splat of one run is data: the run is
+# recorded and the benchmark goes on.
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=bench
+
+demo=0
+case ${1:-} in
+--demo) demo=1 ;;
+"") ;;
+*) die "usage: bench.sh [--demo]" ;;
+esac
+
+CONFIGS=${BENCH_CONFIGS:-off on unpatched oracle}
+SCENARIOS=${BENCH_SCENARIOS:-memcg global}
+if [ $demo = 1 ]; then
+	RUNS=${RUNS:-2}
+	CONFIGS="off on"
+	SCENARIOS=memcg
+else
+	RUNS=${RUNS:-5}
+fi
+BOUT=${BENCH_OUT:-$BUILD/bench}
+[ $demo = 1 ] && BOUT=${BENCH_OUT:-$BUILD/bench/demo}
+MEMMAX=${BENCH_MEMMAX:-28M}
+FILL=${BENCH_FILL:-20000}
+MEM=${BENCH_MEM:-512M}
+GMEM=${BENCH_GLOBAL_MEM:-128M}
+GFILL=${BENCH_GLOBAL_FILL:-50000}
+FN=${BENCH_N:-2000} GFN=${BENCH_GLOBAL_N:-4000} FT=${BENCH_T:-2} FS=${BENCH_S:-0} FL=${BENCH_L:-3}
+FD=${BENCH_D:-16} FSYNC=${BENCH_SYNC:-0}
+TMO=${BENCH_TMO:-300}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS=$RUNS is not a positive number"
+for c in $CONFIGS; do
+	case $c in off | on | unpatched | oracle) ;; *) die "unknown configuration '$c'" ;; esac
+done
+for s in $SCENARIOS; do
+	case $s in memcg | global) ;; *) die "unknown scenario '$s'" ;; esac
+done
+for v in FILL GFILL FN GFN FT FS FL FD FSYNC TMO; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v} is not a number"
+done
+need python3 git
+
+# --- kernels
+UNPATCHED_SRC=$BUILD/unpatched/linux
+BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
+BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
+need_unpatched=0
+case " $CONFIGS " in *" unpatched "*) need_unpatched=1 ;; esac
+tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
+if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
+	"$TOP/scripts/build-kernel.sh" base
+fi
+if [ $need_unpatched = 1 ]; then
+	base_commit=$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")
+	if [ ! -e "$UNPATCHED_SRC/.git" ]; then
+		info "worktree $UNPATCHED_SRC at $BASE_TAG"
+		mkdir -p "$(dirname "$UNPATCHED_SRC")"
+		git -C "$TREE" worktree add -q --detach "$UNPATCHED_SRC" "$BASE_TAG" ||
+			die "git worktree add $UNPATCHED_SRC $BASE_TAG failed"
+	fi
+	[ "$(git -C "$UNPATCHED_SRC" rev-parse HEAD)" = "$base_commit" ] ||
+		die "$UNPATCHED_SRC is not at $BASE_TAG (remove it: git -C $TREE worktree remove $UNPATCHED_SRC)"
+	[ -z "$(git -C "$UNPATCHED_SRC" status --porcelain --untracked-files=no)" ] ||
+		die "$UNPATCHED_SRC has local edits"
+	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_UNPATCHED" ]; then
+		"$TOP/scripts/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
+	fi
+fi
+
+# --- runs
+mkdir -p "$BOUT/logs"
+records=$BOUT/runs.txt
+: >"$records"
+initrd=$BOUT/initramfs.cpio.gz
+"$TOP/scripts/mk-initramfs.sh" "$initrd"
+meta=$BOUT/meta.txt
+{
+	echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "host=$(nproc) cores, $(qemu-system-x86_64 --version | head -n 1), TCG"
+	echo "patched_tree=$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
+	echo "patched_series=$(git -C "$TREE" rev-list --count "$BASE_TAG..HEAD") commits on $BASE_TAG"
+	echo "base_tag=$BASE_TAG $(git -C "$TREE" rev-parse --short=12 "$BASE_TAG^{commit}")"
+	echo "bzimage_patched=$BZ_PATCHED ($(date -u -r "$BZ_PATCHED" '+%Y-%m-%d %H:%M UTC'))"
+	if [ $need_unpatched = 1 ]; then
+		echo "bzimage_unpatched=$BZ_UNPATCHED ($(date -u -r "$BZ_UNPATCHED" '+%Y-%m-%d %H:%M UTC'))"
+	fi
+	echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels)"
+	echo "runs=$RUNS configs=$CONFIGS scenarios=$SCENARIOS"
+	echo "memcg=guest memory $MEM, memory.max $MEMMAX, P: $FILL files"
+	echo "global=guest memory $GMEM, no memory limit (cgroup with memory.max=max), P: $GFILL files"
+	echo "fsmark=fs_mark -d /mnt/q/w -n $FN (memcg) / $GFN (global) -t $FT -s $FS -L $FL -D $FD -S $FSYNC (P filled with fs_mark -n FILL -t 1 -s 0 -S 0 -L 1 -k)"
+	echo "watchdog=$TMO s per workload"
+} >"$meta"
+
+total=0
+for s in $SCENARIOS; do for c in $CONFIGS; do total=$((total + RUNS)); done; done
+info "bench: $total QEMU runs ($RUNS per configuration: $CONFIGS; scenarios: $SCENARIOS), output $BOUT"
+k=0
+t_all=$(now)
+# Configurations interleave within each round, so a drift of the host's
+# speed touches all of them alike.
+for r in $(seq "$RUNS"); do
+	for s in $SCENARIOS; do
+		for c in $CONFIGS; do
+			k=$((k + 1))
+			kernel=$BZ_PATCHED switch=$c wfs=xfs
+			case $c in
+			unpatched) kernel=$BZ_UNPATCHED switch=na ;;
+			oracle) switch=off wfs=tmpfs ;;
+			esac
+			if [ "$s" = memcg ]; then
+				mem=$MEM args="scenario=memcg,memmax=$MEMMAX,fill=$FILL,n=$FN"
+			else
+				mem=$GMEM args="scenario=global,fill=$GFILL,n=$GFN"
+			fi
+			args+=",switch=$switch,wfs=$wfs,t=$FT,s=$FS,L=$FL,D=$FD,S=$FSYNC,tmo=$TMO"
+			log=$BOUT/logs/$s-$c-$r.log
+			t0=$(now)
+			status=ok
+			msg=$("$TOP/scripts/run-qemu.sh" --quiet --kernel "$kernel" --initrd "$initrd" \
+				--script bench.sh --args "$args" --disk 2G --disk 2G --mem "$mem" --cpus 2 \
+				--timeout $((TMO + 600)) --log "$log" 2>&1) || status=fail
+			msg=$(printf '%s\n' "$msg" | tail -n 1)
+			# One record per run: scenario config run status, then every
+			# BENCH key=value prefixed by its section (lat: by its kind).
+			{
+				printf 'scenario=%s config=%s run=%s qemu=%s' "$s" "$c" "$r" "$status"
+				tr -d '\r' <"$log" | awk '
+					$1 == "BENCH" {
+						sec = $2; start = 3
+						if (sec == "lat") { sec = sec "." substr($3, 6); start = 4 }
+						for (i = start; i <= NF; i++) printf " %s.%s", sec, $i
+					}'
+				echo
+			} >>"$records"
+			if [ "$status" = fail ]; then
+				printf 'qemu_msg=%s\n' "${msg//$'\n'/ }" >>"$BOUT/logs/$s-$c-$r.status"
+			fi
+			res=$(tr -d '\r' <"$log" | sed -n 's/^BENCH result //p' | tail -n 1)
+			printf '[%d/%d] %s %-9s run %d: %s (%ds)%s\n' "$k" "$total" "$s" "$c" "$r" \
+				"${res:-no result}" $(($(now) - t0)) "$([ $status = fail ] && echo "; run-qemu: $msg")" >&2
+		done
+	done
+done
+info "bench: $total runs in $(($(now) - t_all)) s"
+
+# --- tables, plot, reading
+export BENCH_DEMO=$demo
+python3 - "$records" "$meta" "$BOUT" <<'PY'
+import os, statistics, subprocess, sys
+
+records, meta, bout = sys.argv[1:4]
+demo = os.environ.get("BENCH_DEMO") == "1"
+runs = []
+for line in open(records):
+    d = {}
+    for tok in line.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            d[k] = v
+    if d:
+        runs.append(d)
+metad = dict(l.rstrip("\n").split("=", 1) for l in open(meta) if "=" in l)
+
+CONF_ORDER = ["off", "on", "unpatched", "oracle"]
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+def vals(rs, key, only_completed=False):
+    out = []
+    for r in rs:
+        if only_completed and r.get("result.completed") != "yes":
+            continue
+        x = num(r.get(key))
+        if x is not None:
+            out.append(x)
+    return out
+
+def fmt(x, unit=""):
+    if x is None:
+        return "n/a"
+    if abs(x) >= 100 or x == int(x):
+        return f"{x:.0f}{unit}"
+    return f"{x:.2f}{unit}"
+
+def med(rs, key, only_completed=False, unit=""):
+    v = vals(rs, key, only_completed)
+    if not v:
+        return "n/a"
+    return fmt(statistics.median(v), unit)
+
+def medrange(rs, key, only_completed=False, scale=1.0, unit=""):
+    v = [x * scale for x in vals(rs, key, only_completed)]
+    if not v:
+        return "n/a"
+    if len(v) == 1:
+        return fmt(v[0], unit)
+    return f"{fmt(statistics.median(v), unit)} [{fmt(min(v))}-{fmt(max(v))}]"
+
+def freed(r):
+    a, b = num(r.get("cache.p_objects")), num(r.get("memcg.p_objects"))
+    return None if a is None or b is None else a - b
+
+def summary(scen):
+    rows = []
+    confs = [c for c in CONF_ORDER if any(r["scenario"] == scen and r["config"] == c for r in runs)]
+    by = {c: [r for r in runs if r["scenario"] == scen and r["config"] == c] for c in confs}
+    def row(label, f):
+        rows.append([label] + [f(by[c]) for c in confs])
+    row("runs", lambda rs: str(len(rs)))
+    row("runs with an OOM kill", lambda rs: f"{sum(1 for r in rs if (num(r.get('result.oom_kill')) or 0) > 0)}/{len(rs)}")
+    row("OOM kills (total)", lambda rs: fmt(sum(vals(rs, "result.oom_kill"))))
+    row("workload completed", lambda rs: f"{sum(1 for r in rs if r.get('result.completed') == 'yes')}/{len(rs)}")
+    row("runs timed out (watchdog)", lambda rs: f"{sum(1 for r in rs if r.get('result.reason') == 'timeout')}/{len(rs)}")
+    row("runs with a kernel splat/qemu failure", lambda rs: f"{sum(1 for r in rs if r.get('qemu') != 'ok')}/{len(rs)}")
+    row("time, completed runs (s) median [min-max]", lambda rs: medrange(rs, "result.time_ms", True, 0.001))
+    row("time, all runs (s) median [min-max]", lambda rs: medrange(rs, "result.time_ms", False, 0.001))
+    row("fs_mark files/s (median)", lambda rs: med(rs, "result.files_per_sec"))
+    for kind, label in (("memcg", "memcg reclaim"), ("direct", "direct reclaim")):
+        row(f"{label}: calls (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n"))
+        row(f"{label}: p50 latency us (median of runs)", lambda rs, k=kind: medrange(rs, f"lat.{k}.p50_us"))
+        row(f"{label}: p99 latency us (median of runs)", lambda rs, k=kind: medrange(rs, f"lat.{k}.p99_us"))
+        row(f"{label}: max latency us (median of runs)", lambda rs, k=kind: med(rs, f"lat.{k}.max_us"))
+        row(f"{label}: total time ms (median)", lambda rs, k=kind: fmt(statistics.median(vals(rs, f"lat.{k}.sum_us")) / 1000) if vals(rs, f"lat.{k}.sum_us") else "n/a")
+        row(f"{label}: pages reclaimed (median)", lambda rs, k=kind: med(rs, f"lat.{k}.nr_reclaimed"))
+    row("trace events lost (max)", lambda rs: fmt(max(vals(rs, "lat.memcg.trace_overrun") or [0])))
+    row("allocstall (/proc/vmstat, median)", lambda rs: med(rs, "vmstat.allocstall"))
+    row("pgscan_direct / pgscan_kswapd (median)", lambda rs: f"{med(rs, 'vmstat.pgscan_direct')} / {med(rs, 'vmstat.pgscan_kswapd')}")
+    row("memcg pgscan / pgsteal (median)", lambda rs: f"{med(rs, 'memcg.pgscan')} / {med(rs, 'memcg.pgsteal')}")
+    row("memory.events max (median)", lambda rs: med(rs, "memcg.max_events"))
+    row("slabs_scanned (median)", lambda rs: med(rs, "vmstat.slabs_scanned"))
+    row("P cache objects before (median)", lambda rs: med(rs, "cache.p_objects"))
+    row("P cache objects freed (median)", lambda rs: fmt(statistics.median([x for x in map(freed, rs) if x is not None])) if any(freed(r) is not None for r in rs) else "n/a")
+    for c in ("nofs_sb_freed", "nofs_sb_allowed", "nofs_sb_denied_disabled", "nofs_sb_denied_self",
+              "nofs_sb_denied_unknown", "nofs_sb_denied_depth", "nofs_sb_denied_target"):
+        row(f"{c} (median)", lambda rs, c=c: med(rs, f"vmstat.{c}"))
+    return confs, by, rows
+
+def table(confs, rows):
+    head = ["metric"] + confs
+    w = [max(len(str(x[i])) for x in [head] + rows) for i in range(len(head))]
+    sep = "  "
+    out = [sep.join(h.ljust(w[i]) if i == 0 else h.rjust(w[i]) for i, h in enumerate(head))]
+    out.append(sep.join("-" * x for x in w))
+    for r in rows:
+        out.append(sep.join(str(v).ljust(w[i]) if i == 0 else str(v).rjust(w[i]) for i, v in enumerate(r)))
+    return "\n".join(out)
+
+def per_run(scen):
+    lines = ["scenario config   run  completed reason   time_s  oom  memcg_calls  memcg_p99_us  direct_calls  direct_p99_us  slabs_scanned  nofs_sb_freed  P_freed  qemu"]
+    for c in CONF_ORDER:
+        for r in runs:
+            if r["scenario"] != scen or r["config"] != c:
+                continue
+            t = num(r.get("result.time_ms"))
+            f = freed(r)
+            lines.append(f"{scen:8} {c:9} {r['run']:>3}  {r.get('result.completed', 'n/a'):9} {r.get('result.reason', 'n/a'):7} "
+                         f"{'n/a' if t is None else f'{t / 1000:.1f}':>7} {r.get('result.oom_kill', 'n/a'):>4} "
+                         f"{r.get('lat.memcg.n', 'n/a'):>12} {r.get('lat.memcg.p99_us', 'n/a'):>13} "
+                         f"{r.get('lat.direct.n', 'n/a'):>13} {r.get('lat.direct.p99_us', 'n/a'):>14} "
+                         f"{r.get('vmstat.slabs_scanned', 'n/a'):>14} {r.get('vmstat.nofs_sb_freed', 'n/a'):>14} "
+                         f"{'n/a' if f is None else f'{f:.0f}':>8}  {r.get('qemu')}")
+    return "\n".join(lines)
+
+def problem_line(scen, by):
+    rs = by.get("off") or by.get("unpatched")
+    if not rs:
+        return None
+    name = "off" if by.get("off") else "unpatched"
+    oom = sum(1 for r in rs if (num(r.get("result.oom_kill")) or 0) > 0)
+    tmo = sum(1 for r in rs if r.get("result.reason") == "timeout")
+    stalls = sum(vals(rs, "lat.direct.n")) + (sum(vals(rs, "lat.memcg.n")) if scen == "memcg" else 0)
+    if oom or tmo:
+        return f"The problem shows in '{name}': OOM kills in {oom}/{len(rs)} runs, watchdog timeouts in {tmo}/{len(rs)}."
+    if scen == "global" and stalls:
+        return (f"'{name}': no OOM kill or timeout in {len(rs)} runs; the problem shows only as direct reclaim "
+                f"stalls ({stalls:.0f} in all runs; latencies above).")
+    return (f"NOTE: the problem did NOT show in '{name}' with these parameters: no OOM kill and no "
+            f"timeout in {len(rs)} runs (stall counts above).")
+
+def reading(by):
+    """A paragraph from the measured numbers of the memcg squeeze, off vs on."""
+    off, on = by.get("off", []), by.get("on", [])
+    if not off or not on:
+        return ""
+    def ooms(rs): return sum(1 for r in rs if (num(r.get("result.oom_kill")) or 0) > 0)
+    def done(rs): return sum(1 for r in rs if r.get("result.completed") == "yes")
+    def m(rs, k):
+        v = vals(rs, k)
+        return statistics.median(v) if v else None
+    s = [f"With the switch off, the workload was OOM-killed in {ooms(off)} of {len(off)} run(s) and completed "
+         f"in {done(off)}; with it on, OOM-killed in {ooms(on)} of {len(on)} and completed in {done(on)}."]
+    a, b = m(on, "vmstat.nofs_sb_allowed"), m(on, "vmstat.nofs_sb_freed")
+    if a is not None:
+        s.append(f"With it on, scoped reclaim was allowed into a superblock {a:.0f} times (median) and freed "
+                 f"{b:.0f} objects through those entries; off, it was denied as disabled "
+                 f"{m(off, 'vmstat.nofs_sb_denied_disabled') or 0:.0f} times.")
+    fo = [x for x in map(freed, off) if x is not None]
+    fn = [x for x in map(freed, on) if x is not None]
+    if fo and fn:
+        s.append(f"P's cache lost {statistics.median(fo):.0f} objects off and {statistics.median(fn):.0f} on (median).")
+    po, pn = m(off, "lat.memcg.p99_us"), m(on, "lat.memcg.p99_us")
+    if po is not None and pn is not None:
+        s.append(f"Memcg reclaim p99 latency was {po:.0f} us off and {pn:.0f} us on "
+                 f"({m(off, 'lat.memcg.n') or 0:.0f} vs {m(on, 'lat.memcg.n') or 0:.0f} reclaim calls, median).")
+    if ooms(off) == 0:
+        s.append("The off case showed no OOM kill in these runs, so this run does not demonstrate the problem.")
+    elif ooms(on) < ooms(off):
+        s.append("Fewer OOM kills with the switch on, in this small number of runs.")
+    elif ooms(on) >= ooms(off):
+        s.append("The switch did not reduce OOM kills in these runs.")
+    s.append(f"{len(off) + len(on)} runs under QEMU TCG: OOM onset is timing dependent; `make bench` repeats each "
+             "configuration more often and adds the unpatched kernel and the oracle.")
+    return " ".join(s)
+
+ORACLE = ("oracle = the same cgroup, memory.max, P cache fill and fs_mark command, but fs_mark's directory is on "
+          "tmpfs instead of XFS Q (patched kernel, switch off). tmpfs creates and unlinks open no transaction and "
+          "no NOFS scope, so every reclaim the workload triggers is GFP_KERNEL and may prune P's dentries and inodes: "
+          "it shows what reclaim outside NOFS frees. It is not the same metadata cost (tmpfs has no log or buffers; "
+          "its inodes stay pinned until unlinked).")
+
+out = []
+out.append("sbnofs benchmark (scripts/bench.sh" + (" --demo" if demo else "") + ")")
+for k in ("date", "host", "patched_tree", "patched_series", "base_tag", "bzimage_patched", "bzimage_unpatched",
+          "config_fragments", "runs", "memcg", "global", "fsmark", "watchdog"):
+    if k in metad:
+        out.append(f"  {k}: {metad[k]}")
+un = sorted({(r["config"], r.get("info.uname", "n/a")) for r in runs})
+out.append("  guest uname -r: " + ", ".join(f"{c}={u}" for c, u in un))
+cs = sorted({r.get("info.clocksource", "n/a") for r in runs})
+out.append("  guest clocksource: " + ", ".join(cs) + (" (TSC calibration fails under TCG: timestamps, and so "
+           "latencies, move in jiffies: 4 ms at HZ=250)" if any("jiffies" in c for c in cs) else ""))
+out.append("  configurations: off/on = patched kernel with vm.nofs_sb_reclaim 0/1 (same image); "
+           "unpatched = " + metad.get("base_tag", "base tag") + " (switch and nofs_sb_* counters: n/a)")
+out.append("  " + ORACLE)
+out.append("  Timings are QEMU TCG timings: compare ratios within one run of this script, and counts.")
+out.append("  latency: per reclaim call, from vmscan:mm_vmscan_{memcg,direct}_reclaim_begin/end paired per pid; "
+           "p50/p99 per run, then the median over runs [min-max]. memcg reclaim does not move /proc/vmstat allocstall.")
+out.append("  P cache objects: P's superblock shrinker count (debugfs shrinker/sb-xfs:vda-N/count: unused dentries "
+           "and inodes on its LRUs, XFS reclaimable inodes) after the stat of P and after the workload; "
+           "nofs_sb_freed counts every dentry and inode freed separately.")
+reading_text = ""
+scen_ok = []
+for scen in ("memcg", "global"):
+    if not any(r["scenario"] == scen for r in runs):
+        continue
+    confs, by, rows = summary(scen)
+    scen_ok.append((scen, confs, by))
+    title = {"memcg": "memcg squeeze (one cgroup with memory.max)",
+             "global": "global squeeze (small guest, no memory limit)"}[scen]
+    out.append("")
+    out.append(f"== {title}")
+    out.append(table(confs, rows))
+    pl = problem_line(scen, by)
+    if pl:
+        out.append(pl)
+    if scen == "memcg":
+        reading_text = reading(by)
+    out.append("")
+    out.append(f"per run ({scen}):")
+    out.append(per_run(scen))
+text = "\n".join(out) + "\n"
+with open(os.path.join(bout, "results.txt"), "w") as f:
+    f.write(text)
+    if reading_text:
+        f.write("\nreading (generated from the numbers above):\n" + reading_text + "\n")
+
+# plot: gnuplot, one panel per measure
+png = os.path.join(bout, "bench.png")
+dat = os.path.join(bout, "plot.dat")
+with open(dat, "w") as f:
+    for scen, confs, by in scen_ok:
+        f.write(f"# {scen}\n")
+        for c in confs:
+            rs = by[c]
+            n = len(rs) or 1
+            oomf = sum(1 for r in rs if (num(r.get("result.oom_kill")) or 0) > 0) / n
+            donef = sum(1 for r in rs if r.get("result.completed") == "yes") / n
+            k = "memcg" if scen == "memcg" else "direct"
+            p50 = vals(rs, f"lat.{k}.p50_us"); p99 = vals(rs, f"lat.{k}.p99_us")
+            fr = [x for x in map(freed, rs) if x is not None]
+            f.write(f"{c} {oomf:.3f} {donef:.3f} {statistics.median(p50) if p50 else 0} "
+                    f"{statistics.median(p99) if p99 else 0} {statistics.median(fr) if fr else 0}\n")
+        f.write("\n\n")
+gp = [f"set terminal pngcairo size 1200,{450 * len(scen_ok)} font ',9'", f"set output '{png}'",
+      f"set multiplot layout {len(scen_ok)},3", "set style data histograms", "set style fill solid 0.8 border -1",
+      "set boxwidth 0.8", "set key top left", "set grid ytics"]
+for i, (scen, confs, by) in enumerate(scen_ok):
+    k = "memcg" if scen == "memcg" else "direct"
+    nruns = max(len(v) for v in by.values())
+    gp += [f"set title '{scen}: fraction of runs (n={nruns} each)'",
+           "set yrange [0:1.05]", "unset logscale y",
+           f"plot '{dat}' index {i} using 2:xtic(1) title 'OOM-killed', '' index {i} using 3 title 'completed'",
+           f"set title '{scen}: {k} reclaim latency (us, median of runs)'", "set yrange [*:*]", "set logscale y",
+           f"plot '{dat}' index {i} using ($4 > 0 ? $4 : 1):xtic(1) title 'p50', '' index {i} using ($5 > 0 ? $5 : 1) title 'p99'",
+           "unset logscale y", f"set title '{scen}: P cache objects freed (median)'", "set yrange [0:*]",
+           f"plot '{dat}' index {i} using 6:xtic(1) title 'freed'"]
+gp.append("unset multiplot")
+try:
+    r = subprocess.run(["gnuplot"], input="\n".join(gp), text=True, capture_output=True)
+    if r.returncode != 0:
+        print("bench: warning: gnuplot failed: " + r.stderr.strip().splitlines()[-1], file=sys.stderr)
+except FileNotFoundError:
+    print("bench: warning: gnuplot not installed (make deps), no plot", file=sys.stderr)
+
+if demo:
+    confs, by, rows = summary("memcg")
+    pick = {"runs", "runs with an OOM kill", "workload completed", "time, all runs (s) median [min-max]",
+            "memcg reclaim: calls (median)", "memcg reclaim: p50 latency us (median of runs)",
+            "memcg reclaim: p99 latency us (median of runs)", "slabs_scanned (median)",
+            "P cache objects freed (median)", "nofs_sb_allowed (median)", "nofs_sb_denied_disabled (median)",
+            "nofs_sb_freed (median)"}
+    print()
+    print(f"=== demo: memcg squeeze, vm.nofs_sb_reclaim off | on ({metad.get('patched_tree', '')})")
+    print(f"    {metad.get('memcg', '')}; {metad.get('fsmark', '')}")
+    print(table(confs, [r for r in rows if r[0] in pick]))
+    print()
+    print(reading_text)
+else:
+    print(text, end="")
+    if reading_text:
+        print("\nreading (generated from the numbers above):\n" + reading_text)
+print(f"(results: {os.path.join(bout, 'results.txt')}, plot: {png}, serial logs: {os.path.join(bout, 'logs')})")
+PY
