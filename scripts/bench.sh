@@ -339,6 +339,9 @@ def reading(by):
     if po is not None and pn is not None:
         s.append(f"Memcg reclaim p99 latency was {po:.0f} us off and {pn:.0f} us on "
                  f"({m(off, 'lat.memcg.n') or 0:.0f} vs {m(on, 'lat.memcg.n') or 0:.0f} reclaim calls, median).")
+        if pn > po and ooms(off) > 0:
+            s.append("The on calls take longer because they do the work: they prune P's dentries and inodes, "
+                     "which the off calls may not touch before the OOM kill ends the run.")
     if ooms(off) == 0:
         s.append("The off case showed no OOM kill in these runs, so this run does not demonstrate the problem.")
     elif ooms(on) < ooms(off):
