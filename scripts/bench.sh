@@ -341,7 +341,7 @@ def reading(by):
                  f"({m(off, 'lat.memcg.n') or 0:.0f} vs {m(on, 'lat.memcg.n') or 0:.0f} reclaim calls, median).")
         if pn > po and ooms(off) > 0:
             s.append("The on calls take longer because they do the work: they prune P's dentries and inodes, "
-                     "which the off calls may not touch before the OOM kill ends the run.")
+                     "which off, from inside the transaction, they may not touch until the OOM kill ends the run.")
     if ooms(off) == 0:
         s.append("The off case showed no OOM kill in these runs, so this run does not demonstrate the problem.")
     elif ooms(on) < ooms(off):
