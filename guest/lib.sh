@@ -131,3 +131,43 @@ new_cgroup() {
 
 # now_ms: milliseconds since boot-ish, for elapsed times
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+# mkfs_disks XFS1 XFS2 EXT4: XFS on /dev/vda and /dev/vdb, ext4 on
+# /dev/vdc, mounted on those directories.
+mkfs_disks() {
+	wait_dev /dev/vda /dev/vdb /dev/vdc
+	say "mkfs"
+	run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
+	run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
+	run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F /dev/vdc
+	mnt "$1" -t xfs /dev/vda
+	mnt "$2" -t xfs /dev/vdb
+	mnt "$3" -t ext4 /dev/vdc
+}
+
+# The series' counters: counters_save before, counters_print after (deltas).
+T=/sys/kernel/tracing
+COUNTERS="nofs_sb_allowed nofs_sb_denied_disabled nofs_sb_denied_self nofs_sb_denied_unknown nofs_sb_denied_depth nofs_sb_denied_target nofs_sb_freed slabs_scanned"
+declare -A before
+vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+counters_save() {
+	local c
+	for c in $COUNTERS; do before[$c]=$(vm "$c"); done
+}
+counters_print() {
+	local c
+	echo "counters (delta, vm.nofs_sb_reclaim=$(cat /proc/sys/vm/nofs_sb_reclaim)):"
+	for c in $COUNTERS; do
+		printf '  %-26s %s\n' "$c" $(($(vm "$c") - before[$c]))
+	done
+}
+# delta COUNTER: its change since counters_save
+delta() { echo $(($(vm "$1") - before[$1])); }
+
+# decisions: the mm_nofs_sb_reclaim events in the trace buffer, counted by
+# scope, target, verdict and reason; also left in /tmp/decisions
+decisions() {
+	echo "decisions (scope target verdict reason: count):"
+	grep -o 'scope=[^ ]* depth=[-0-9]* target=[^ ]* depth=[-0-9]* .*verdict=[a-z]* reason=[a-z_]*' $T/trace |
+		awk '{ print $1, $3, $7, $8 }' | sort | uniq -c | sort -rn | sed 's/^/  /' | tee /tmp/decisions
+}

@@ -29,7 +29,6 @@ SAY_PREFIX=SCOPED
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-wait_dev /dev/vda /dev/vdb /dev/vdc
 [ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "kernel without the series (no vm.nofs_sb_reclaim)"
 case $SWITCH in
 on) echo 1 >/proc/sys/vm/nofs_sb_reclaim ;;
@@ -37,28 +36,18 @@ off) echo 0 >/proc/sys/vm/nofs_sb_reclaim ;;
 *) fail "switch must be on or off, not '$SWITCH'" ;;
 esac
 
-say "mkfs"
-run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
-run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
-run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F /dev/vdc
-mnt /mnt/scope -t xfs /dev/vda
-mnt /mnt/cache -t xfs /dev/vdb
-mnt /mnt/ext4 -t ext4 /dev/vdc
+mkfs_disks /mnt/scope /mnt/cache /mnt/ext4
 mnt /mnt/tmpfs -t tmpfs -o size=256M tmpfs
 
 new_cgroup /sys/fs/cgroup/scoped "$MEMMAX"
 
 # Record every scoped decision (vmscan:mm_nofs_sb_reclaim).
-T=/sys/kernel/tracing
 [ -d $T/events/vmscan/mm_nofs_sb_reclaim ] || fail "no mm_nofs_sb_reclaim tracepoint"
 echo 8192 >$T/buffer_size_kb
 echo >$T/trace
 echo 1 >$T/events/vmscan/mm_nofs_sb_reclaim/enable || fail "cannot enable mm_nofs_sb_reclaim"
 
-vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
-COUNTERS="nofs_sb_allowed nofs_sb_denied_disabled nofs_sb_denied_self nofs_sb_denied_unknown nofs_sb_denied_depth nofs_sb_denied_target nofs_sb_freed slabs_scanned"
-declare -A before
-for c in $COUNTERS; do before[$c]=$(vm "$c"); done
+counters_save
 
 # populate DIR: FILES empty files, then stat them (dentries + inodes cached)
 populate() {
@@ -120,16 +109,11 @@ for ((i = 0; i < 300; i++)); do
 done
 
 echo 0 >$T/events/vmscan/mm_nofs_sb_reclaim/enable
-echo "counters (delta, vm.nofs_sb_reclaim=$(cat /proc/sys/vm/nofs_sb_reclaim)):"
-for c in $COUNTERS; do
-	printf '  %-26s %s\n' "$c" $(($(vm "$c") - before[$c]))
-done
+counters_print
 # decisions by scope, target and verdict, from the tracepoint
 echo "first decisions traced:"
 grep -m3 'mm_nofs_sb_reclaim:' $T/trace | sed 's/^/  /'
-echo "decisions (scope target verdict reason: count):"
-grep -o 'scope=[^ ]* depth=[-0-9]* target=[^ ]* depth=[-0-9]* .*verdict=[a-z]* reason=[a-z_]*' $T/trace |
-	awk '{ print $1, $3, $7, $8 }' | sort | uniq -c | sort -rn | sed 's/^/  /' | tee /tmp/decisions
+decisions
 echo "$CG/memory.events:"
 sed 's/^/  /' "$CG/memory.events"
 grep -E '^(slab_reclaimable|pgscan |pgsteal )' "$CG/memory.stat" | sed 's/^/  /'
@@ -141,7 +125,7 @@ if [ "${oom:-0}" -gt 0 ]; then
 elif [ "$wrc" != 0 ]; then
 	fail "workload exited rc=$wrc without an OOM kill"
 fi
-allowed=$(($(vm nofs_sb_allowed) - before[nofs_sb_allowed]))
+allowed=$(delta nofs_sb_allowed)
 # Entering is what the switch controls; how much a scan frees depends on
 # LRU aging (referenced dentries and inodes get a second pass first).
 if [ "$SWITCH" = on ] && [ "$allowed" -eq 0 ]; then

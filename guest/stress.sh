@@ -41,17 +41,10 @@ SAY_PREFIX=STRESS
 XFS_REPAIR=/sbin/xfs_repair
 E2FSCK=/sbin/e2fsck
 
-wait_dev /dev/vda /dev/vdb /dev/vdc
 [ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "kernel without the series (no vm.nofs_sb_reclaim)"
 echo 1 >/proc/sys/vm/nofs_sb_reclaim
 
-say "mkfs"
-run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
-run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
-run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F /dev/vdc
-mnt /mnt/x1 -t xfs /dev/vda
-mnt /mnt/x2 -t xfs /dev/vdb
-mnt /mnt/e -t ext4 /dev/vdc
+mkfs_disks /mnt/x1 /mnt/x2 /mnt/e
 mnt /mnt/t -t tmpfs -o size=128M tmpfs
 loops=()
 # loopfs NAME IMAGE: XFS on a new loop device over IMAGE, mounted on /mnt/NAME
@@ -69,12 +62,7 @@ loopfs lx2 /mnt/x2/lx2.img
 mkdir -p /mnt/lx1/lower /mnt/lx1/upper /mnt/lx1/work || fail "mkdir overlay layers"
 mnt /mnt/ov -t overlay -o lowerdir=/mnt/lx1/lower,upperdir=/mnt/lx1/upper,workdir=/mnt/lx1/work overlay
 
-vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
-COUNTERS="nofs_sb_allowed nofs_sb_denied_disabled nofs_sb_denied_self nofs_sb_denied_unknown nofs_sb_denied_depth nofs_sb_denied_target nofs_sb_freed"
-declare -A before
-for c in $COUNTERS; do before[$c]=$(vm "$c"); done
-
-T=/sys/kernel/tracing
+counters_save
 echo 8192 >$T/buffer_size_kb
 echo >$T/trace
 echo 1 >$T/events/vmscan/mm_nofs_sb_reclaim/enable || fail "cannot enable mm_nofs_sb_reclaim"
@@ -177,13 +165,8 @@ echo "memcg reclaims by gfp mask (mm_vmscan_memcg_reclaim_begin):"
 grep -o 'mm_vmscan_memcg_reclaim_begin: .*gfp_flags=[^ ]*' $T/trace | sed 's/.*gfp_flags=//' |
 	sort | uniq -c | sort -rn | head -n 8 | sed 's/^/  /'
 
-echo "counters (delta):"
-for c in $COUNTERS; do
-	printf '  %-26s %s\n' "$c" $(($(vm "$c") - before[$c]))
-done
-echo "decisions (scope target verdict reason: count):"
-grep -o 'scope=[^ ]* depth=[-0-9]* target=[^ ]* depth=[-0-9]* .*verdict=[a-z]* reason=[a-z_]*' $T/trace |
-	awk '{ print $1, $3, $7, $8 }' | sort | uniq -c | sort -rn | sed 's/^/  /' | tee /tmp/decisions
+counters_print
+decisions
 for g in cg1 cg2 cg3; do
 	oom=$(awk '$1 == "oom_kill" { print $2 }' "/sys/fs/cgroup/stress-$g/memory.events")
 	echo "$g: oom_kill=$oom peak=$(cat "/sys/fs/cgroup/stress-$g/memory.peak" 2>/dev/null) $(grep -E '^(slab_reclaimable|pgscan) ' "/sys/fs/cgroup/stress-$g/memory.stat" | tr '\n' ' ')"
@@ -209,7 +192,7 @@ cleanup || fail "unmount failed"
 say "all filesystems clean"
 
 [ "$bad" = 0 ] || fail "see above"
-allowed=$(($(vm nofs_sb_allowed) - before[nofs_sb_allowed]))
+allowed=$(delta nofs_sb_allowed)
 if [ "$allowed" -eq 0 ]; then
 	say "no cross-superblock reclaim happened"
 	exit 3
