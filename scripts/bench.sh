@@ -3,6 +3,8 @@
 #
 #   bench.sh            every scenario x configuration, RUNS fresh boots each;
 #                       tables in build/bench/results.txt, plot bench.png
+#   bench.sh --report   tables, plot and cover-table.txt again from the
+#                       records and logs of the last run in BENCH_OUT
 #   bench.sh --demo     memcg squeeze, switch off vs on only (make demo):
 #                       prints a side-by-side table and a reading of it
 #
@@ -35,11 +37,12 @@
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=bench
 
-demo=0
+demo=0 report=0
 case ${1:-} in
 --demo) demo=1 ;;
+--report) report=1 ;;
 "") ;;
-*) die "usage: bench.sh [--demo]" ;;
+*) die "usage: bench.sh [--demo | --report]" ;;
 esac
 
 CONFIGS=${BENCH_CONFIGS:-off on unpatched oracle}
@@ -73,14 +76,17 @@ for v in FILL GFILL FN GFN FT FS FL FD FSYNC TMO; do
 done
 need python3 git
 
-# --- kernels
+# --- kernels (not for --report)
 UNPATCHED_SRC=$BUILD/unpatched/linux
 BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
 BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
 need_unpatched=0
 case " $CONFIGS " in *" unpatched "*) need_unpatched=1 ;; esac
+[ $report = 1 ] && need_unpatched=0
 tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
-if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
+if [ $report = 1 ]; then
+	:
+elif [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
 	"$TOP/scripts/build-kernel.sh" base
 fi
 if [ $need_unpatched = 1 ]; then
@@ -100,13 +106,17 @@ if [ $need_unpatched = 1 ]; then
 	fi
 fi
 
-# --- runs
-mkdir -p "$BOUT/logs"
+# --- runs (--report: only the tables, plot and reading again, from the
+# records and serial logs of the last run in $BOUT)
 records=$BOUT/runs.txt
+meta=$BOUT/meta.txt
+if [ $report = 1 ]; then
+	[ -s "$records" ] && [ -s "$meta" ] || die "no recorded runs in $BOUT (run: make bench)"
+else
+mkdir -p "$BOUT/logs"
 : >"$records"
 initrd=$BOUT/initramfs.cpio.gz
 "$TOP/scripts/mk-initramfs.sh" "$initrd"
-meta=$BOUT/meta.txt
 {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "host=$(nproc) cores, $(qemu-system-x86_64 --version | head -n 1), TCG"
@@ -176,11 +186,12 @@ for r in $(seq "$RUNS"); do
 	done
 done
 info "bench: $total runs in $(($(now) - t_all)) s"
+fi
 
 # --- tables, plot, reading
 export BENCH_DEMO=$demo
 python3 - "$records" "$meta" "$BOUT" <<'PY'
-import os, statistics, subprocess, sys
+import os, statistics, subprocess, sys, textwrap
 
 records, meta, bout = sys.argv[1:4]
 demo = os.environ.get("BENCH_DEMO") == "1"
@@ -194,6 +205,23 @@ for line in open(records):
     if d:
         runs.append(d)
 metad = dict(l.rstrip("\n").split("=", 1) for l in open(meta) if "=" in l)
+
+# A run without a result whose guest reported a failure before the
+# workload started (e.g. the fill of P OOM-killed) is a setup failure,
+# not a kernel splat or a QEMU failure.
+for r in runs:
+    if r.get("qemu") == "ok":
+        continue
+    try:
+        log = open(os.path.join(bout, "logs", f"{r['scenario']}-{r['config']}-{r['run']}.log"),
+                   errors="replace").read()
+    except OSError:
+        continue
+    if "BENCH result" not in log:
+        fails = [l for l in log.splitlines() if "BENCH-GUEST: FAIL:" in l]
+        if fails:
+            r["qemu"] = "setup"
+            r["setup_msg"] = fails[0].split("FAIL:", 1)[1].strip()[:60]
 
 CONF_ORDER = ["off", "on", "unpatched", "oracle"]
 def num(v):
@@ -248,7 +276,8 @@ def summary(scen):
     row("OOM kills (total)", lambda rs: fmt(sum(vals(rs, "result.oom_kill"))))
     row("workload completed", lambda rs: f"{sum(1 for r in rs if r.get('result.completed') == 'yes')}/{len(rs)}")
     row("runs timed out (watchdog)", lambda rs: f"{sum(1 for r in rs if r.get('result.reason') == 'timeout')}/{len(rs)}")
-    row("runs with a kernel splat/qemu failure", lambda rs: f"{sum(1 for r in rs if r.get('qemu') != 'ok')}/{len(rs)}")
+    row("runs with a kernel splat/qemu failure", lambda rs: f"{sum(1 for r in rs if r.get('qemu') not in ('ok', 'setup'))}/{len(rs)}")
+    row("runs whose setup failed (no workload run)", lambda rs: f"{sum(1 for r in rs if r.get('qemu') == 'setup')}/{len(rs)}")
     row("time, completed runs (s) median [min-max]", lambda rs: medrange(rs, "result.time_ms", True, 0.001))
     row("time, all runs (s) median [min-max]", lambda rs: medrange(rs, "result.time_ms", False, 0.001))
     row("fs_mark files/s (median)", lambda rs: med(rs, "result.files_per_sec"))
@@ -348,8 +377,12 @@ def reading(by):
         s.append("Fewer OOM kills with the switch on, in this small number of runs.")
     elif ooms(on) >= ooms(off):
         s.append("The switch did not reduce OOM kills in these runs.")
-    s.append(f"{len(off) + len(on)} runs under QEMU TCG: OOM onset is timing dependent; `make bench` repeats each "
-             "configuration more often and adds the unpatched kernel and the oracle.")
+    if demo:
+        s.append(f"{len(off) + len(on)} runs under QEMU TCG: OOM onset is timing dependent; `make bench` repeats "
+                 "each configuration more often and adds the unpatched kernel and the oracle.")
+    else:
+        s.append(f"{len(off)} runs each under QEMU TCG: OOM onset is timing dependent, so these are counts "
+                 "of a small sample, not rates.")
     return " ".join(s)
 
 ORACLE = ("oracle = the same cgroup, memory.max, P cache fill and fs_mark command, but fs_mark's directory is on "
@@ -403,6 +436,40 @@ with open(os.path.join(bout, "results.txt"), "w") as f:
     f.write(text)
     if reading_text:
         f.write("\nreading (generated from the numbers above):\n" + reading_text + "\n")
+
+# cover-table.txt: the main rows, narrow enough for the cover letter
+# (medians without ranges; results.txt has the rest)
+def narrow(scen, confs, by, pick):
+    lines = ["%-27s" % "" + "".join("%11s" % c for c in confs)]
+    for label, f in pick:
+        lines.append("%-27s" % label + "".join("%11s" % f(by[c]) for c in confs))
+    return "\n".join(lines)
+def frac(pred):
+    return lambda rs: f"{sum(1 for r in rs if pred(r))}/{len(rs)}"
+def medv(key, only=False):
+    return lambda rs: (lambda v: fmt(statistics.median(v)) if v else "n/a")(vals(rs, key, only))
+with open(os.path.join(bout, "cover-table.txt"), "w") as f:
+    for scen, confs, by in scen_ok:
+        if scen == "memcg":
+            f.write(textwrap.fill(f"memcg squeeze ({metad.get('memcg', '')}; {metad.get('fsmark', '')}; "
+                                  f"{metad.get('runs', '').split()[0]} boots each):", 72) + "\n\n")
+            pick = [("runs OOM-killed", frac(lambda r: (num(r.get("result.oom_kill")) or 0) > 0)),
+                    ("workload completed", frac(lambda r: r.get("result.completed") == "yes")),
+                    ("time completed (s, med)", lambda rs: (lambda v: fmt(statistics.median(v) * 0.001) if v else "n/a")(vals(rs, "result.time_ms", True))),
+                    ("memcg reclaims (med)", medv("lat.memcg.n")),
+                    ("reclaim p99 (us, med)", medv("lat.memcg.p99_us")),
+                    ("P objects freed (med)", lambda rs: (lambda v: fmt(statistics.median(v)) if v else "n/a")([x for x in map(freed, rs) if x is not None])),
+                    ("nofs_sb_allowed (med)", medv("vmstat.nofs_sb_allowed")),
+                    ("nofs_sb_freed (med)", medv("vmstat.nofs_sb_freed"))]
+        else:
+            f.write(textwrap.fill(f"global squeeze ({metad.get('global', '')}):", 72) + "\n\n")
+            pick = [("setup failed", frac(lambda r: r.get("qemu") == "setup")),
+                    ("workload completed", frac(lambda r: r.get("result.completed") == "yes")),
+                    ("direct reclaims (med)", medv("lat.direct.n")),
+                    ("reclaim p99 (us, med)", medv("lat.direct.p99_us")),
+                    ("P objects freed (med)", lambda rs: (lambda v: fmt(statistics.median(v)) if v else "n/a")([x for x in map(freed, rs) if x is not None])),
+                    ("nofs_sb_allowed (med)", medv("vmstat.nofs_sb_allowed"))]
+        f.write(narrow(scen, confs, by, pick) + "\n\n")
 
 # plot: gnuplot, one panel per measure
 png = os.path.join(bout, "bench.png")
