@@ -166,7 +166,7 @@ do_cocci() {
 	if [ ${#todo[@]} -gt 0 ]; then
 		[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/worktree.sh" "$head"
 		: >"$tmp/cocci.out"
-		info "coccicheck: 70 scripts over ${#todo[@]} of ${#kfiles[@]} files (uncached; about 30 s a file)"
+		info "coccicheck: 70 scripts over ${#todo[@]} of ${#kfiles[@]} files (uncached; results cached per file)"
 		for sp in "$WT"/scripts/coccinelle/*/*.cocci; do
 			req=$(sed -n 's/^\/\/ *Requires: *//p' "$sp" | tr -d ' ')
 			if [ -n "$req" ] && ! printf '%s\n%s\n' "$req" "$ver" | sort -CV; then
