@@ -56,7 +56,7 @@ smoke-debug: kernel-debug
 		--disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
 selftest: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script selftest.sh \
-		--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+		--disk 2G --disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
 stress: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script stress.sh \
 		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-2} \

@@ -12,6 +12,8 @@
 #     wfs=xfs|tmpfs             filesystem of the workload Q: XFS on /dev/vdb,
 #                               or tmpfs (the GFP_KERNEL oracle: no
 #                               transaction, no NOFS scope) (default xfs)
+#     pdev=disk|dm              P on /dev/vda, or on dm-linear over it
+#                               (default disk)
 #     memmax=28M                memory.max (scenario=memcg)
 #     fill=20000                files of the cache filesystem P (XFS, /dev/vda)
 #     n=4000 t=2 s=0 L=3 D=16 S=0   fs_mark -n -t -s -L -D -S on Q
@@ -32,11 +34,11 @@ SAY_PREFIX=BENCH-GUEST
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-scenario=memcg switch=on wfs=xfs memmax=28M fill=20000
+scenario=memcg switch=on wfs=xfs pdev=disk memmax=28M fill=20000
 n=4000 t=2 s=0 L=3 D=16 S=0 tmo=300 tbuf=4096
 for kv in "$@"; do
 	case $kv in
-	scenario=* | switch=* | wfs=* | memmax=* | fill=* | n=* | t=* | s=* | L=* | D=* | S=* | tmo=* | tbuf=*)
+	scenario=* | switch=* | wfs=* | pdev=* | memmax=* | fill=* | n=* | t=* | s=* | L=* | D=* | S=* | tmo=* | tbuf=*)
 		printf -v "${kv%%=*}" '%s' "${kv#*=}"
 		;;
 	*) fail "unknown argument '$kv'" ;;
@@ -44,6 +46,7 @@ for kv in "$@"; do
 done
 case $scenario in memcg | global) ;; *) fail "scenario must be memcg or global" ;; esac
 case $wfs in xfs | tmpfs) ;; *) fail "wfs must be xfs or tmpfs" ;; esac
+case $pdev in disk | dm) ;; *) fail "pdev must be disk or dm" ;; esac
 for v in fill n t s L D S tmo tbuf; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || fail "$v=${!v} is not a number"
 done
@@ -52,7 +55,7 @@ FSMARK=/usr/bin/fs_mark
 T=/sys/kernel/tracing
 [ -x $FSMARK ] || fail "no $FSMARK in the initramfs"
 wait_dev /dev/vda /dev/vdb
-echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs memmax=$memmax fill=$fill" \
+echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs pdev=$pdev memmax=$memmax fill=$fill" \
 	"fsmark=-n_${n}_-t_${t}_-s_${s}_-L_${L}_-D_${D}_-S_${S} memtotal_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" \
 	"cpus=$(grep -c '^processor' /proc/cpuinfo)" \
 	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -71,8 +74,15 @@ else
 fi
 
 # --- filesystems: P (the cache) and Q (the workload)
-run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
-mnt /mnt/p -t xfs /dev/vda
+pdevice=/dev/vda
+if [ "$pdev" = dm ]; then
+	run "dmsetup create bench-p" "$DMSETUP" create bench-p \
+		--table "0 $(cat /sys/class/block/vda/size) linear /dev/vda 0"
+	undo+=("dm bench-p")
+	pdevice=/dev/mapper/bench-p
+fi
+run "mkfs.xfs $pdevice" "$MKXFS" -f -q "$pdevice"
+mnt /mnt/p -t xfs "$pdevice"
 if [ "$wfs" = xfs ]; then
 	run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
 	mnt /mnt/q -t xfs /dev/vdb
@@ -83,10 +93,12 @@ t0=$(now_ms)
 run "fs_mark fill of P" $FSMARK -d /mnt/p/fill -n "$fill" -t 1 -s 0 -S 0 -L 1 -k -l /tmp/fill.log
 # A clean, empty cache: what follows charges P's inodes and dentries anew.
 run "umount /mnt/p" "$UMOUNT" /mnt/p
-run "mount /mnt/p" "$MOUNT" -t xfs /dev/vda /mnt/p
+run "mount /mnt/p" "$MOUNT" -t xfs "$pdevice" /mnt/p
 # P's superblock shrinker (debugfs, CONFIG_SHRINKER_DEBUG), renamed
-# sb-xfs:vda-ID at mount; the one of the first mount is gone.
-pshrinker=$(ls -d /sys/kernel/debug/shrinker/sb-xfs:vda-* 2>/dev/null | tail -n 1)
+# sb-xfs:vda-ID (sb-xfs:dm-0-ID) at mount; the one of the first mount is
+# gone.
+pname=$(basename "$(readlink -f "$pdevice")")
+pshrinker=$(ls -d /sys/kernel/debug/shrinker/sb-xfs:"$pname"-* 2>/dev/null | tail -n 1)
 sync
 echo 3 >/proc/sys/vm/drop_caches
 echo "BENCH info fill_ms=$(($(now_ms) - t0))"

@@ -14,9 +14,13 @@ MKXFS=/sbin/mkfs.xfs
 LOSETUP=/sbin/losetup
 MOUNT=/bin/mount
 UMOUNT=/bin/umount
+DMSETUP=/sbin/dmsetup
+# no udev in the guest: dmsetup makes the /dev/mapper nodes itself
+export DM_DISABLE_UDEV=1
 SAY_PREFIX=${SAY_PREFIX:-GUEST}
 
-# Undo stack, pushed as each step succeeds: "cgroup", "umount DIR", "loop DEV".
+# Undo stack, pushed as each step succeeds: "cgroup", "umount DIR", "loop DEV",
+# "dm NAME".
 undo=()
 loopdev=
 
@@ -58,6 +62,12 @@ cleanup() {
 		umount)
 			if ! out=$("$UMOUNT" "$arg" 2>&1); then
 				say "FAIL: umount $arg: $out"
+				ok=1
+			fi
+			;;
+		dm)
+			if ! out=$("$DMSETUP" remove "$arg" 2>&1); then
+				say "FAIL: dmsetup remove $arg: $out"
 				ok=1
 			fi
 			;;

@@ -1,8 +1,8 @@
 #!/bin/bash
 # The series' kselftest (tools/testing/selftests/sb_nofs, installed at
 # /kselftest by scripts/mk-initramfs.sh), run through the kselftest runner
-# (run_kselftest.sh) on the three scratch disks /dev/vda, /dev/vdb, /dev/vdc
-# (run-qemu.sh --disk 2G --disk 2G --disk 2G).
+# (run_kselftest.sh) on the four scratch disks /dev/vda../dev/vdd
+# (run-qemu.sh --disk 2G --disk 2G --disk 2G --disk 2G).
 # Exit: 0 when the runner reports "ok" for sb_nofs.sh; 1 otherwise (a failed
 # check, a skip, a bail-out or a timeout), after printing its KTAP output.
 set -u
@@ -10,9 +10,12 @@ SAY_PREFIX=SELFTEST
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-wait_dev /dev/vda /dev/vdb /dev/vdc
+wait_dev /dev/vda /dev/vdb /dev/vdc /dev/vdd
 [ -x /kselftest/run_kselftest.sh ] || fail "no /kselftest in the initramfs"
-export MKFS_XFS=$MKXFS MKE2FS LOSETUP SB_NOFS_DISKS="/dev/vda /dev/vdb /dev/vdc"
+# no udev in the guest: dmsetup makes the /dev/mapper nodes itself
+export DM_DISABLE_UDEV=1 DMSETUP=/sbin/dmsetup XFS_QUOTA=/usr/sbin/xfs_quota
+export FSFREEZE=/sbin/fsfreeze
+export MKFS_XFS=$MKXFS MKE2FS LOSETUP SB_NOFS_DISKS="/dev/vda /dev/vdb /dev/vdc /dev/vdd"
 out=/tmp/kselftest.out
 cd /kselftest || fail "cd /kselftest"
 ./run_kselftest.sh -t sb_nofs:sb_nofs.sh 2>&1 | tee "$out"

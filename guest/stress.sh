@@ -10,9 +10,9 @@
 #                                   HEADROOM MiB (default 2)
 #
 # Filesystems: XFS X1 (/dev/vda), XFS X2 (/dev/vdb), ext4 E (/dev/vdc),
-# XFS LX1 on a loop device over a file on E and XFS LX2 on a loop device
-# over a file on X2 (both at reclaim depth 1), overlayfs OV with its layers
-# on LX1, and a tmpfs.
+# XFS LX1 on a loop device over a file on E and XFS LX2 on dm-linear over
+# a loop device over a file on X2 (both at reclaim depth 1), overlayfs OV
+# with its layers on LX1, and a tmpfs.
 # Three cgroups, each first filling the dentry/inode caches of filesystems
 # the others write to, then limited to its usage plus a little headroom and
 # running transaction-heavy load
@@ -49,18 +49,25 @@ echo 1 >/proc/sys/vm/nofs_sb_reclaim
 mkfs_disks /mnt/x1 /mnt/x2 /mnt/e
 mnt /mnt/t -t tmpfs -o size=128M tmpfs
 loops=()
-# loopfs NAME IMAGE: XFS on a new loop device over IMAGE, mounted on /mnt/NAME
+# loopfs NAME IMAGE [dm]: XFS on a new loop device over IMAGE (with "dm":
+# on a dm-linear device over that loop device), mounted on /mnt/NAME
 loopfs() {
 	local dev
 	run "truncate $2" truncate -s 600M "$2"
 	dev=$("$LOSETUP" -f --show "$2") || fail "losetup $2"
 	undo+=("loop $dev")
 	loops+=("$1:$2")
+	if [ "${3:-}" = dm ]; then
+		run "dmsetup create stress-$1" "$DMSETUP" create "stress-$1" \
+			--table "0 $((600 * 2048)) linear $dev 0"
+		undo+=("dm stress-$1")
+		dev=/dev/mapper/stress-$1
+	fi
 	run "mkfs.xfs $dev" "$MKXFS" -f -q "$dev"
 	mnt "/mnt/$1" -t xfs "$dev"
 }
 loopfs lx1 /mnt/e/lx1.img
-loopfs lx2 /mnt/x2/lx2.img
+loopfs lx2 /mnt/x2/lx2.img dm
 mkdir -p /mnt/lx1/lower /mnt/lx1/upper /mnt/lx1/work || fail "mkdir overlay layers"
 mnt /mnt/ov -t overlay -o lowerdir=/mnt/lx1/lower,upperdir=/mnt/lx1/upper,workdir=/mnt/lx1/work overlay
 

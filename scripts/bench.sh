@@ -16,6 +16,8 @@
 # Configurations:
 #   off        patched kernel, vm.nofs_sb_reclaim=0 (blanket GFP_NOFS)
 #   on         the same kernel image, vm.nofs_sb_reclaim=1
+#   on-dm      as on, with P on dm-linear over its disk (a device-mapper
+#              device whose reclaim depth comes from its component)
 #   unpatched  the tree's $BASE_TAG built with the same config fragments
 #              (worktree build/unpatched/linux, output build/out/x86-unpatched)
 #   oracle     patched kernel, switch off, fs_mark on tmpfs instead of XFS Q:
@@ -23,7 +25,7 @@
 #              GFP_KERNEL and may prune P (see the results' header)
 #
 # Knobs (environment; defaults in brackets):
-#   RUNS [5]  BENCH_CONFIGS ["off on unpatched oracle"]
+#   RUNS [5]  BENCH_CONFIGS ["off on on-dm unpatched oracle"]
 #   BENCH_SCENARIOS ["memcg global"]  BENCH_OUT [build/bench]
 #   memcg:  BENCH_MEMMAX [28M] BENCH_FILL [20000] BENCH_MEM [512M]
 #   global: BENCH_GLOBAL_MEM [128M] BENCH_GLOBAL_FILL [50000]
@@ -45,7 +47,7 @@ case ${1:-} in
 *) die "usage: bench.sh [--demo | --report]" ;;
 esac
 
-CONFIGS=${BENCH_CONFIGS:-off on unpatched oracle}
+CONFIGS=${BENCH_CONFIGS:-off on on-dm unpatched oracle}
 SCENARIOS=${BENCH_SCENARIOS:-memcg global}
 if [ $demo = 1 ]; then
 	RUNS=${RUNS:-2}
@@ -66,7 +68,7 @@ FD=${BENCH_D:-16} FSYNC=${BENCH_SYNC:-0}
 TMO=${BENCH_TMO:-300}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS=$RUNS is not a positive number"
 for c in $CONFIGS; do
-	case $c in off | on | unpatched | oracle) ;; *) die "unknown configuration '$c'" ;; esac
+	case $c in off | on | on-dm | unpatched | oracle) ;; *) die "unknown configuration '$c'" ;; esac
 done
 for s in $SCENARIOS; do
 	case $s in memcg | global) ;; *) die "unknown scenario '$s'" ;; esac
@@ -146,8 +148,9 @@ for r in $(seq "$RUNS"); do
 	for s in $SCENARIOS; do
 		for c in $CONFIGS; do
 			k=$((k + 1))
-			kernel=$BZ_PATCHED switch=$c wfs=xfs
+			kernel=$BZ_PATCHED switch=$c wfs=xfs pdev=disk
 			case $c in
+			on-dm) switch=on pdev=dm ;;
 			unpatched) kernel=$BZ_UNPATCHED switch=na ;;
 			oracle) switch=off wfs=tmpfs ;;
 			esac
@@ -156,7 +159,7 @@ for r in $(seq "$RUNS"); do
 			else
 				mem=$GMEM args="scenario=global,fill=$GFILL,n=$GFN"
 			fi
-			args+=",switch=$switch,wfs=$wfs,t=$FT,s=$FS,L=$FL,D=$FD,S=$FSYNC,tmo=$TMO"
+			args+=",switch=$switch,wfs=$wfs,pdev=$pdev,t=$FT,s=$FS,L=$FL,D=$FD,S=$FSYNC,tmo=$TMO"
 			log=$BOUT/logs/$s-$c-$r.log
 			t0=$(now)
 			status=ok
@@ -223,7 +226,7 @@ for r in runs:
             r["qemu"] = "setup"
             r["setup_msg"] = fails[0].split("FAIL:", 1)[1].strip()[:60]
 
-CONF_ORDER = ["off", "on", "unpatched", "oracle"]
+CONF_ORDER = ["off", "on", "on-dm", "unpatched", "oracle"]
 def num(v):
     try:
         return float(v)
@@ -403,12 +406,13 @@ cs = sorted({r.get("info.clocksource", "n/a") for r in runs})
 out.append("  guest clocksource: " + ", ".join(cs) + (" (TSC calibration fails under TCG: timestamps, and so "
            "latencies, move in jiffies: 4 ms at HZ=250)" if any("jiffies" in c for c in cs) else ""))
 out.append("  configurations: off/on = patched kernel with vm.nofs_sb_reclaim 0/1 (same image); "
+           "on-dm = on, with P on dm-linear over its disk; "
            "unpatched = " + metad.get("base_tag", "base tag") + " (switch and nofs_sb_* counters: n/a)")
 out.append("  " + ORACLE)
 out.append("  Timings are QEMU TCG timings: compare ratios within one run of this script, and counts.")
 out.append("  latency: per reclaim call, from vmscan:mm_vmscan_{memcg,direct}_reclaim_begin/end paired per pid; "
            "p50/p99 per run, then the median over runs [min-max]. memcg reclaim does not move /proc/vmstat allocstall.")
-out.append("  P cache objects: P's superblock shrinker count (debugfs shrinker/sb-xfs:vda-N/count: unused dentries "
+out.append("  P cache objects: P's superblock shrinker count (debugfs shrinker/sb-xfs:vda-N/count, sb-xfs:dm-0-N for on-dm: unused dentries "
            "and inodes on its LRUs, XFS reclaimable inodes) after the stat of P and after the workload; "
            "nofs_sb_freed counts every dentry and inode freed separately.")
 reading_text = ""
@@ -440,9 +444,9 @@ with open(os.path.join(bout, "results.txt"), "w") as f:
 # cover-table.txt: the main rows, narrow enough for the cover letter
 # (medians without ranges; results.txt has the rest)
 def narrow(scen, confs, by, pick):
-    lines = ["%-27s" % "" + "".join("%11s" % c for c in confs)]
+    lines = ["%-27s" % "" + "".join("%10s" % c for c in confs)]
     for label, f in pick:
-        lines.append("%-27s" % label + "".join("%11s" % f(by[c]) for c in confs))
+        lines.append("%-27s" % label + "".join("%10s" % f(by[c]) for c in confs))
     return "\n".join(lines)
 def frac(pred):
     return lambda rs: f"{sum(1 for r in rs if pred(r))}/{len(rs)}"

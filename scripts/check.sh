@@ -60,7 +60,7 @@ if stage kernel-debug "$S/build-kernel.sh" debug; then
 	# The series' kselftest (tools/testing/selftests/sb_nofs): every rule
 	# of the decision on real filesystems, through the test driver.
 	stage kselftest-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
-		--script selftest.sh --disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 \
+		--script selftest.sh --disk 2G --disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 \
 		--timeout 900 --log "$LOGS/qemu-kselftest-debug.log" --quiet || true
 	# Bounded stress under lockdep and the hung-task detector.
 	stage stress-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \

@@ -9,7 +9,8 @@
 #     mke2fs (+ mkfs.ext4), e2fsck, mkfs.xfs, xfs_repair, xfs_db (if present),
 #     losetup, mount, umount (util-linux), bash, setfattr (attr),
 #     timeout (coreutils: the kselftest runner needs --foreground),
-#     fs_mark (fsmark: the benchmark's workload),
+#     fs_mark (fsmark: the benchmark's workload), dmsetup (device mapper),
+#     xfs_quota (xfsprogs), fsfreeze (util-linux),
 #   /kselftest: the series' kselftests (make install of tools/testing/selftests),
 #   /guest/*: every file of guest/ (guest/init is also the image's /init),
 #   /dev/console (appended as a second cpio archive, so no root is needed;
@@ -32,7 +33,8 @@ BUSYBOX=/bin/busybox
 BINS=(
 	/sbin/mke2fs /sbin/e2fsck /sbin/mkfs.xfs /sbin/xfs_repair
 	/sbin/losetup /bin/mount /bin/umount /bin/bash /usr/bin/setfattr
-	/usr/bin/timeout /usr/bin/fs_mark
+	/usr/bin/timeout /usr/bin/fs_mark /sbin/dmsetup /usr/sbin/xfs_quota
+	/sbin/fsfreeze
 )
 [ -e /usr/sbin/xfs_db ] && BINS+=(/usr/sbin/xfs_db)
 read -r -a extra <<<"${EXTRA_BINS:-}"
