@@ -97,7 +97,8 @@ run "mount /mnt/p" "$MOUNT" -t xfs "$pdevice" /mnt/p
 # P's superblock shrinker (debugfs, CONFIG_SHRINKER_DEBUG), renamed
 # sb-xfs:vda-ID (sb-xfs:dm-0-ID) at mount; the one of the first mount is
 # gone.
-pname=$(basename "$(readlink -f "$pdevice")")
+pmajmin=$(awk '$5 == "/mnt/p" { d = $3 } END { print d }' /proc/self/mountinfo)
+pname=$(basename "$(readlink -f "/sys/dev/block/$pmajmin")")
 pshrinker=$(ls -d /sys/kernel/debug/shrinker/sb-xfs:"$pname"-* 2>/dev/null | tail -n 1)
 sync
 echo 3 >/proc/sys/vm/drop_caches
