@@ -12,9 +12,8 @@ SAY_PREFIX=SELFTEST
 
 wait_dev /dev/vda /dev/vdb /dev/vdc /dev/vdd
 [ -x /kselftest/run_kselftest.sh ] || fail "no /kselftest in the initramfs"
-# no udev in the guest: dmsetup makes the /dev/mapper nodes itself
-export DM_DISABLE_UDEV=1 DMSETUP=/sbin/dmsetup XFS_QUOTA=/usr/sbin/xfs_quota
-export FSFREEZE=/sbin/fsfreeze
+# DMSETUP and DM_DISABLE_UDEV come from lib.sh
+export DMSETUP XFS_QUOTA=/usr/sbin/xfs_quota FSFREEZE=/sbin/fsfreeze
 export MKFS_XFS=$MKXFS MKE2FS LOSETUP SB_NOFS_DISKS="/dev/vda /dev/vdb /dev/vdc /dev/vdd"
 out=/tmp/kselftest.out
 cd /kselftest || fail "cd /kselftest"
