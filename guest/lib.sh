@@ -15,8 +15,10 @@ LOSETUP=/sbin/losetup
 MOUNT=/bin/mount
 UMOUNT=/bin/umount
 DMSETUP=/sbin/dmsetup
-# no udev in the guest: dmsetup makes the /dev/mapper nodes itself
-export DM_DISABLE_UDEV=1
+MDADM=/sbin/mdadm
+# no udev in the guest: dmsetup makes the /dev/mapper nodes itself, mdadm
+# /dev/mdN
+export DM_DISABLE_UDEV=1 MDADM_NO_UDEV=1
 SAY_PREFIX=${SAY_PREFIX:-GUEST}
 
 # Undo stack, pushed as each step succeeds: "cgroup", "umount DIR", "loop DEV",
@@ -143,13 +145,14 @@ new_cgroup() {
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 # mkfs_disks XFS1 XFS2 EXT4: XFS on /dev/vda and /dev/vdb, ext4 on
-# /dev/vdc, mounted on those directories.
+# /dev/vdc (with the features in $EXT4_FEATURES, e.g. ea_inode), mounted
+# on those directories.
 mkfs_disks() {
 	wait_dev /dev/vda /dev/vdb /dev/vdc
 	say "mkfs"
 	run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
 	run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
-	run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F /dev/vdc
+	run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F ${EXT4_FEATURES:+-O "$EXT4_FEATURES"} /dev/vdc
 	mnt "$1" -t xfs /dev/vda
 	mnt "$2" -t xfs /dev/vdb
 	mnt "$3" -t ext4 /dev/vdc

@@ -12,7 +12,7 @@ PKGS=(
 	# the series tooling
 	git quilt
 	# QEMU runner and guest userspace
-	qemu-system-x86 busybox-static e2fsprogs xfsprogs util-linux attr dmsetup
+	qemu-system-x86 busybox-static e2fsprogs xfsprogs util-linux attr dmsetup mdadm
 	# benchmark (make bench): workload and plot
 	fsmark gnuplot-nox
 )
