@@ -145,14 +145,13 @@ new_cgroup() {
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 # mkfs_disks XFS1 XFS2 EXT4: XFS on /dev/vda and /dev/vdb, ext4 on
-# /dev/vdc (with the features in $EXT4_FEATURES, e.g. ea_inode), mounted
-# on those directories.
+# /dev/vdc, mounted on those directories.
 mkfs_disks() {
 	wait_dev /dev/vda /dev/vdb /dev/vdc
 	say "mkfs"
 	run "mkfs.xfs /dev/vda" "$MKXFS" -f -q /dev/vda
 	run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
-	run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F ${EXT4_FEATURES:+-O "$EXT4_FEATURES"} /dev/vdc
+	run "mke2fs /dev/vdc" "$MKE2FS" -t ext4 -q -F /dev/vdc
 	mnt "$1" -t xfs /dev/vda
 	mnt "$2" -t xfs /dev/vdb
 	mnt "$3" -t ext4 /dev/vdc
