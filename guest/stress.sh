@@ -4,8 +4,9 @@
 # for the PROVE_LOCKING + hung-task kernel.
 #
 #   stress.sh [SECONDS] [HEADROOM]  load time (default 60) over ROUNDS (3)
-#                                   rounds (up to MAX_ROUNDS, 6, while no
-#                                   foreign entry was traced); memory.max of each cgroup once
+#                                   rounds (up to MAX_ROUNDS, 6, while a
+#                                   cgroup's wanted decision was not
+#                                   traced); memory.max of each cgroup once
 #                                   its caches are filled: its usage +
 #                                   HEADROOM MiB (default 2)
 #
@@ -21,12 +22,14 @@
 #   cg2: caches of X1 and E, load on X2
 #   cg3: cache of LX2,       load on LX1 and OV
 # so that XFS, ext4 and the loop-backed XFS transactions reclaim each
-# other's caches from their superblock scopes.  (tmpfs pins its dentries
+# other's caches from their superblock scopes (ext4's handles mostly
+# through the buffer cache: block device folios for metadata).  (tmpfs pins its dentries
 # and inodes: it has nothing for a superblock shrinker to reclaim, so it
 # only adds load.)
 # Pass (exit 0): every worker finished without error, no OOM kill in any
-# cgroup, scoped reclaim entered another superblock (a "foreign" decision),
-# every filesystem unmounts and xfs_repair -n / e2fsck -fn find them clean.
+# cgroup, scoped reclaim entered another superblock (a "foreign" decision)
+# from an XFS and from an ext4 scope, ext4 was never entered, every
+# filesystem unmounts and xfs_repair -n / e2fsck -fn find them clean.
 # Kernel splats (lockdep, hung task, WARN, BUG) are caught by run-qemu.sh.
 # Exit 1 on any failure, 3 when no cross-superblock reclaim happened.
 set -u
@@ -36,12 +39,14 @@ HEADROOM=${2:-2}
 ROUNDS=${ROUNDS:-3}
 MAX_ROUNDS=${MAX_ROUNDS:-6}
 FILES=${FILES:-6000}
+MARK_FILES=${MARK_FILES:-1000}
 SAY_PREFIX=STRESS
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 XFS_REPAIR=/sbin/xfs_repair
 E2FSCK=/sbin/e2fsck
+FSMARK=/usr/bin/fs_mark
 
 [ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "kernel without the series (no vm.nofs_sb_reclaim)"
 echo 1 >/proc/sys/vm/nofs_sb_reclaim
@@ -94,8 +99,9 @@ fill() {
 	ls -lR "$1" >/dev/null
 }
 
-# load DIR ROUND: transactions for SECONDS/ROUNDS: creates, an xattr on a
-# batch, a directory rename, an fsync, unlinks
+# load DIR ROUND: transactions for SECONDS/ROUNDS: creates (100, then
+# MARK_FILES by fs_mark), 500 mkdirs, an xattr on a batch, a directory
+# rename, an fsync, unlinks
 load() {
 	local end=$(($(now_ms) + SECONDS_LOAD * 1000 / ROUNDS)) i=0 f d=$1/$2
 	mkdir -p "$d" || return 1
@@ -104,6 +110,14 @@ load() {
 		for ((f = 0; f < 100; f++)); do
 			: >"$d/b$i/f$f" || return 1
 		done
+		# most creates from one process: the cgroup's new memory is
+		# then mostly the filesystem's, allocated in its transactions,
+		# not the page tables and stacks of short-lived processes
+		"$FSMARK" -d "$d/b$i/m" -n "$MARK_FILES" -s 0 -S 0 -L 1 -k \
+			-l /dev/null >/dev/null || return 1
+		# 500 directories from one process: in ext4 each takes a new
+		# directory block (block device page cache) in the handle
+		mkdir "$d/b$i/s" "$d/b$i/s/d"{1..500} || return 1
 		/usr/bin/setfattr -n user.stress -v "$i" "$d/b$i"/f1* || return 1
 		mv "$d/b$i" "$d/r$i" || return 1
 		# a log force, without page cache: the cgroup's memory stays
@@ -118,7 +132,7 @@ load() {
 	echo "$d: $i batches"
 }
 
-# worker CG CACHES LOADS: runs in CG, ROUNDS times: fill the caches (the
+# worker CG CACHES LOADS WANT: runs in CG, ROUNDS times: fill the caches (the
 # first round creates the files, later ones look them up again), limit
 # the cgroup to its usage + HEADROOM, run the loads in parallel.  Each
 # round is a new reclaim episode: its first reclaims free most of the
@@ -127,12 +141,12 @@ worker() {
 	local c p pids round rc=0
 	trap - EXIT INT TERM
 	echo "$BASHPID" >"$1/cgroup.procs" || return 1
-	# ROUNDS rounds; more, up to MAX_ROUNDS, while no transaction has
-	# entered another superblock yet (which allocation hits the limit
-	# first is timing dependent under TCG)
+	# ROUNDS rounds; more, up to MAX_ROUNDS, while no decision matching
+	# WANT has been traced yet (which allocation hits the limit first is
+	# timing dependent under TCG)
 	for ((round = 0; ; round++)); do
 		if ((round >= ROUNDS)) && { ((round >= MAX_ROUNDS)) ||
-			grep -q 'verdict=allow reason=foreign' $T/trace; }; then
+			grep -q "$4" $T/trace; }; then
 			break
 		fi
 		echo max >"$1/memory.max" || return 1
@@ -155,6 +169,8 @@ worker() {
 	done
 }
 
+FOREIGN='verdict=allow reason=foreign'
+declare -A WANT=([cg1]="scope=ext4:vdc .* target=xfs:[^ ]* .*$FOREIGN" [cg2]="$FOREIGN" [cg3]="$FOREIGN")
 declare -A CACHES=([cg1]="/mnt/x2" [cg2]="/mnt/x1 /mnt/e" [cg3]="/mnt/lx2")
 declare -A LOADS=([cg1]="/mnt/x1 /mnt/e /mnt/t" [cg2]="/mnt/x2" [cg3]="/mnt/lx1 /mnt/ov")
 declare -A WPID
@@ -164,7 +180,7 @@ done
 say "fill, then load for ${SECONDS_LOAD}s in 3 cgroups, headroom ${HEADROOM}M each"
 t0=$(now_ms)
 for g in cg1 cg2 cg3; do
-	(worker "/sys/fs/cgroup/stress-$g" "${CACHES[$g]}" "${LOADS[$g]}") &
+	(worker "/sys/fs/cgroup/stress-$g" "${CACHES[$g]}" "${LOADS[$g]}" "${WANT[$g]}") &
 	WPID[$g]=$!
 done
 bad=0
@@ -212,6 +228,11 @@ say "all filesystems clean"
 # objects) is not cross-superblock reclaim
 if ! grep -q ' verdict=allow reason=foreign$' /tmp/decisions; then
 	say "no cross-superblock reclaim happened ($(delta nofs_sb_allowed) allowed decisions, none foreign)"
+	exit 3
+fi
+# /tmp/decisions: "COUNT scope=S target=T verdict=V reason=R"
+if ! grep -q 'scope=ext4:vdc target=xfs:[^ ]* verdict=allow reason=foreign$' /tmp/decisions; then
+	say "no ext4 scope entered an XFS superblock"
 	exit 3
 fi
 if grep -q 'target=ext4:vdc verdict=allow' /tmp/decisions; then
