@@ -90,7 +90,7 @@ do_kerneldoc() {
 
 # sparse_objs REV OUTFILE: sparse warnings of the touched objects at REV
 sparse_objs() {
-	local rev=$1 outf=$2 f o log
+	local rev=$1 outf=$2 f log
 	"$TOP/scripts/worktree.sh" "$rev"
 	mkdir -p "$SOUT"
 	cat "$TOP/configs/x86-base.config" "$TOP/configs/x86-debug.config" \
@@ -102,19 +102,20 @@ sparse_objs() {
 		die "sparse: olddefconfig failed"
 	# options that do not exist yet at this commit are dropped: fine
 	[ "$rev" = "$base" ] || "$TOP/scripts/check-config.sh" "$SOUT/sbnofs.fragment" "$SOUT/.config"
-	: >"$outf"
+	# one make for all objects: kbuild's per-invocation overhead (sync
+	# of the configuration, prepare) was most of this stage's time
+	local objs=()
 	for f in "${kfiles[@]}"; do
-		[ -f "$WT/$f" ] || continue
-		o=${f%.c}.o
-		log=$LOGS/sparse-$(echo "$o" | tr / _).log
-		if ! make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" C=2 -j"$JOBS" "$o" >"$log" 2>&1; then
-			grep -m3 ' error: ' "$log" >&2 || tail -n 5 "$log" >&2
-			die "sparse: building $o at $(git -C "$TREE" log -1 --format=%h "$rev") failed (not in configs/x86-sparse.config?) (log: $log)"
-		fi
-		# keep sparse's diagnostics, drop line:col so moved code compares equal
-		grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$log" |
-			sed -E 's/^([^ :]+):[0-9]+:[0-9]+: /\1: /' >>"$outf" || true
+		[ -f "$WT/$f" ] && objs+=("${f%.c}.o")
 	done
+	log=$LOGS/sparse-$(git -C "$TREE" log -1 --format=%h "$rev").log
+	if ! make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" C=2 -j"$JOBS" "${objs[@]}" >"$log" 2>&1; then
+		grep -m3 -E ' error: |No rule to make target' "$log" >&2 || tail -n 5 "$log" >&2
+		die "sparse: building the touched objects at $(git -C "$TREE" log -1 --format=%h "$rev") failed: $(grep -m1 -E ' error: |No rule to make target' "$log" || echo see log) (not in configs/x86-sparse.config?) (log: $log)"
+	fi
+	# keep sparse's diagnostics, drop line:col so moved code compares equal
+	grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$log" |
+		sed -E 's/^([^ :]+):[0-9]+:[0-9]+: /\1: /' >"$outf" || true
 	sort -o "$outf" "$outf"
 }
 
