@@ -27,7 +27,8 @@ for ((i = 1; i < n; i++)); do
 	built=$((built + 1))
 	"$TOP/scripts/worktree.sh" "$c"
 	info "bisect: building patch $i/$n: $subj"
-	"$TOP/scripts/kunit.sh" "$BUILD/bisect/linux" "$out" --build-only --lenient >/dev/null ||
+	res=$("$TOP/scripts/kunit.sh" "$BUILD/bisect/linux" "$out" --build-only --lenient) ||
 		die "patch $i/$n does not build on its own: $subj"
+	info "bisect: patch $i/$n: ${res#build kunit-bisect: }"
 done
 echo "bisect: patches 1..$((n - 1)) of $n build on their own ($built built with the UML/KUnit config, the others differ from the next patch in Documentation/ only; $n = HEAD is built by the kunit stage)"
