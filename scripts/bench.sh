@@ -13,6 +13,13 @@
 #           (/dev/vda, FILL files stat'ed) is charged to it, then fs_mark
 #           runs on XFS Q (/dev/vdb) in the same cgroup
 #   global  the same pair in a guest with little memory, no memory limit
+#   overhead the test driver's "overhead" (CONFIG_TEST_NOFS_SB) on the
+#           patched kernel, guest side guest/overhead.sh: ns per scope
+#           entry and exit, per allocation outside a scope and in each
+#           kind, per reclaim decision, with 0, 100 and 1000 extra
+#           superblocks mounted (DESIGN.md section 10, overhead); one
+#           guest CPU: with two, the TSC fails its sync check under TCG
+#           and the clock falls back to jiffies (4 ms)
 # Configurations:
 #   off        patched kernel, vm.nofs_sb_reclaim=0 (blanket GFP_NOFS)
 #   on         the same kernel image, vm.nofs_sb_reclaim=1
@@ -26,13 +33,15 @@
 #
 # Knobs (environment; defaults in brackets):
 #   RUNS [5]  BENCH_CONFIGS ["off on on-dm unpatched oracle"]
-#   BENCH_SCENARIOS ["memcg global"]  BENCH_OUT [build/bench]
+#   BENCH_SCENARIOS ["memcg global overhead"]  BENCH_OUT [build/bench]
 #   memcg:  BENCH_MEMMAX [28M] BENCH_FILL [20000] BENCH_MEM [512M]
 #   global: BENCH_GLOBAL_MEM [128M] BENCH_GLOBAL_FILL [50000]
 #   fs_mark on Q: BENCH_N [2000] (memcg) BENCH_GLOBAL_N [4000] (global)
 #                 BENCH_T [2] BENCH_S [0] BENCH_L [3] BENCH_D [16]
 #                 BENCH_SYNC [0] (-n, -t -s -L -D -S)
 #   BENCH_TMO [300] guest watchdog for the workload (s)
+#   overhead: BENCH_OVH_RUNS [3] boots, BENCH_OVH_LOOPS [200000],
+#             BENCH_OVH_MOUNTS ["0,100,1000"]
 #   BENCH_BUILD [1] 0: use the existing bzImages as they are
 # An OOM kill, a timeout or a kernel splat of one run is data: the run is
 # recorded and the benchmark goes on.
@@ -48,7 +57,7 @@ case ${1:-} in
 esac
 
 CONFIGS=${BENCH_CONFIGS:-off on on-dm unpatched oracle}
-SCENARIOS=${BENCH_SCENARIOS:-memcg global}
+SCENARIOS=${BENCH_SCENARIOS:-memcg global overhead}
 if [ $demo = 1 ]; then
 	RUNS=${RUNS:-2}
 	CONFIGS="off on"
@@ -66,14 +75,18 @@ GFILL=${BENCH_GLOBAL_FILL:-50000}
 FN=${BENCH_N:-2000} GFN=${BENCH_GLOBAL_N:-4000} FT=${BENCH_T:-2} FS=${BENCH_S:-0} FL=${BENCH_L:-3}
 FD=${BENCH_D:-16} FSYNC=${BENCH_SYNC:-0}
 TMO=${BENCH_TMO:-300}
+OLOOPS=${BENCH_OVH_LOOPS:-200000}
+ORUNS=${BENCH_OVH_RUNS:-3}
+OMOUNTS=${BENCH_OVH_MOUNTS:-0,100,1000}
+[[ $OMOUNTS =~ ^[0-9]+(,[0-9]+)*$ ]] || die "BENCH_OVH_MOUNTS=$OMOUNTS is not a comma-separated list of numbers"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS=$RUNS is not a positive number"
 for c in $CONFIGS; do
 	case $c in off | on | on-dm | unpatched | oracle) ;; *) die "unknown configuration '$c'" ;; esac
 done
 for s in $SCENARIOS; do
-	case $s in memcg | global) ;; *) die "unknown scenario '$s'" ;; esac
+	case $s in memcg | global | overhead) ;; *) die "unknown scenario '$s'" ;; esac
 done
-for v in FILL GFILL FN GFN FT FS FL FD FSYNC TMO; do
+for v in FILL GFILL FN GFN FT FS FL FD FSYNC TMO OLOOPS ORUNS; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v} is not a number"
 done
 need python3 git
@@ -129,16 +142,22 @@ initrd=$BOUT/initramfs.cpio.gz
 	if [ $need_unpatched = 1 ]; then
 		echo "bzimage_unpatched=$BZ_UNPATCHED ($(date -u -r "$BZ_UNPATCHED" '+%Y-%m-%d %H:%M UTC'))"
 	fi
-	echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels)"
+	echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels; the unpatched one without the series' own CONFIG_TEST_NOFS_SB)"
 	echo "runs=$RUNS configs=$CONFIGS scenarios=$SCENARIOS"
 	echo "memcg=guest memory $MEM, memory.max $MEMMAX, P: $FILL files"
 	echo "global=guest memory $GMEM, no memory limit (cgroup with memory.max=max), P: $GFILL files"
 	echo "fsmark=fs_mark -d /mnt/q/w -n $FN (memcg) / $GFN (global) -t $FT -s $FS -L $FL -D $FD -S $FSYNC (P filled with fs_mark -n FILL -t 1 -s 0 -S 0 -L 1 -k)"
 	echo "watchdog=$TMO s per workload"
+	echo "overhead=test driver \"overhead /mnt/p $OLOOPS\" (guest/overhead.sh), XFS P on /dev/vda, extra tmpfs mounts $OMOUNTS, $ORUNS boots of the patched kernel, guest memory $MEM, 1 CPU"
 } >"$meta"
+ovh=$BOUT/overhead.txt
+rm -f "$ovh"
 
 total=0
-for s in $SCENARIOS; do for c in $CONFIGS; do total=$((total + RUNS)); done; done
+for s in $SCENARIOS; do
+	[ "$s" = overhead ] && total=$((total + ORUNS)) && continue
+	for c in $CONFIGS; do total=$((total + RUNS)); done
+done
 info "bench: $total QEMU runs ($RUNS per configuration: $CONFIGS; scenarios: $SCENARIOS), output $BOUT"
 k=0
 t_all=$(now)
@@ -146,6 +165,7 @@ t_all=$(now)
 # speed touches all of them alike.
 for r in $(seq "$RUNS"); do
 	for s in $SCENARIOS; do
+		[ "$s" = overhead ] && continue
 		for c in $CONFIGS; do
 			k=$((k + 1))
 			kernel=$BZ_PATCHED switch=$c wfs=xfs pdev=disk
@@ -188,6 +208,30 @@ for r in $(seq "$RUNS"); do
 		done
 	done
 done
+# overhead: the patched kernel only (the unpatched one has no scopes)
+case " $SCENARIOS " in *" overhead "*)
+	for r in $(seq "$ORUNS"); do
+		k=$((k + 1))
+		log=$BOUT/logs/overhead-$r.log
+		t0=$(now)
+		status=ok
+		msg=$("$TOP/scripts/run-qemu.sh" --quiet --kernel "$BZ_PATCHED" --initrd "$initrd" \
+			--script overhead.sh --args "loops=$OLOOPS,mounts=${OMOUNTS//,/:}" --disk 2G --mem "$MEM" \
+			--cpus 1 --timeout 900 --log "$log" 2>&1) || status=fail
+		[ -f "$log" ] || : >"$log"
+		tr -d '\r' <"$log" | awk -v r="$r" '$1 == "BENCH" && $2 == "overhead" {
+			$1 = "run=" r; $2 = ""; print }
+			$1 == "BENCH" && $2 == "info" {
+				for (i = 3; i <= NF; i++) if ($i ~ /^clocksource=/) print "run=" r, $i }' \
+			>"$BOUT/logs/overhead-$r.rec"
+		cat "$BOUT/logs/overhead-$r.rec" >>"$ovh"
+		n=$(grep -c " mode=" "$BOUT/logs/overhead-$r.rec" || true)
+		echo "run=$r qemu=$status" >>"$ovh"
+		printf '[%d/%d] overhead run %d: %s measurements (%ds)%s\n' "$k" "$total" "$r" "$n" \
+			$(($(now) - t0)) "$([ $status = fail ] && echo "; run-qemu: $(printf '%s\n' "$msg" | tail -n 1)")" >&2
+	done
+	;;
+esac
 info "bench: $total runs in $(($(now) - t_all)) s"
 fi
 
@@ -283,7 +327,8 @@ def summary(scen):
     row("runs whose setup failed (no workload run)", lambda rs: f"{sum(1 for r in rs if r.get('qemu') == 'setup')}/{len(rs)}")
     row("time, completed runs (s) median [min-max]", lambda rs: medrange(rs, "result.time_ms", True, 0.001))
     row("time, all runs (s) median [min-max]", lambda rs: medrange(rs, "result.time_ms", False, 0.001))
-    row("fs_mark files/s (median)", lambda rs: med(rs, "result.files_per_sec"))
+    # a killed run's fs_mark rate covers only the part it ran
+    row("fs_mark files/s, completed runs (median)", lambda rs: med(rs, "result.files_per_sec", True))
     for kind, label in (("memcg", "memcg reclaim"), ("direct", "direct reclaim")):
         row(f"{label}: calls (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n"))
         row(f"{label}: p50 latency us (median of runs)", lambda rs, k=kind: medrange(rs, f"lat.{k}.p50_us"))
@@ -346,6 +391,53 @@ def problem_line(scen, by):
     return (f"NOTE: the problem did NOT show in '{name}' with these parameters: no OOM kill and no "
             f"timeout in {len(rs)} runs (stall counts above).")
 
+def verdict(off, on):
+    """Every compared metric of the table, off vs on: where on is better,
+    equal or worse (medians of runs; counts for OOM kills, completions)."""
+    def cnt(rs, pred): return sum(1 for r in rs if pred(r))
+    def mv(rs, k, only_completed=False):
+        v = vals(rs, k, only_completed)
+        return statistics.median(v) if v else None
+    def pfreed(rs):
+        v = [x for x in map(freed, rs) if x is not None]
+        return statistics.median(v) if v else None
+    # label, value function, True if higher is better
+    metrics = [
+        ("runs with an OOM kill", lambda rs: cnt(rs, lambda r: (num(r.get("result.oom_kill")) or 0) > 0), False),
+        ("workload completed", lambda rs: cnt(rs, lambda r: r.get("result.completed") == "yes"), True),
+        ("runs timed out", lambda rs: cnt(rs, lambda r: r.get("result.reason") == "timeout"), False),
+        ("time of completed runs", lambda rs: mv(rs, "result.time_ms", True), False),
+        ("fs_mark files/s of completed runs", lambda rs: mv(rs, "result.files_per_sec", True), True),
+        ("memcg reclaim calls", lambda rs: mv(rs, "lat.memcg.n"), False),
+        ("memcg reclaim p50 latency", lambda rs: mv(rs, "lat.memcg.p50_us"), False),
+        ("memcg reclaim p99 latency", lambda rs: mv(rs, "lat.memcg.p99_us"), False),
+        ("memcg reclaim max latency", lambda rs: mv(rs, "lat.memcg.max_us"), False),
+        ("memcg reclaim total time", lambda rs: mv(rs, "lat.memcg.sum_us"), False),
+        ("direct reclaim calls", lambda rs: mv(rs, "lat.direct.n"), False),
+        ("direct reclaim p99 latency", lambda rs: mv(rs, "lat.direct.p99_us"), False),
+        ("direct reclaim total time", lambda rs: mv(rs, "lat.direct.sum_us"), False),
+        ("allocstall", lambda rs: mv(rs, "vmstat.allocstall"), False),
+        ("memory.events max", lambda rs: mv(rs, "memcg.max_events"), False),
+        ("P cache objects freed", pfreed, True),
+    ]
+    better, equal, worse, na = [], [], [], []
+    for label, f, higher in metrics:
+        a, b = f(off), f(on)
+        if a is None or b is None:
+            na.append(label)
+        elif a == b:
+            equal.append(label)
+        elif (b > a) == higher:
+            better.append(label)
+        else:
+            worse.append(label)
+    s = ["Metric by metric (counts, else medians of runs): on is better on "
+         + (", ".join(better) or "none") + "; equal on " + (", ".join(equal) or "none")
+         + "; worse on " + (", ".join(worse) or "none") + "."]
+    if na:
+        s.append("Not comparable (no value on one side): " + ", ".join(na) + ".")
+    return " ".join(s)
+
 def reading(by):
     """A paragraph from the measured numbers of the memcg squeeze, off vs on."""
     off, on = by.get("off", []), by.get("on", [])
@@ -374,6 +466,7 @@ def reading(by):
         if pn > po and ooms(off) > 0:
             s.append("The on calls take longer because they do the work: they prune P's dentries and inodes, "
                      "which off, from inside the transaction, they may not touch until the OOM kill ends the run.")
+    s.append(verdict(off, on))
     if ooms(off) == 0:
         s.append("The off case showed no OOM kill in these runs, so this run does not demonstrate the problem.")
     elif ooms(on) < ooms(off):
@@ -435,6 +528,59 @@ for scen in ("memcg", "global"):
     out.append("")
     out.append(f"per run ({scen}):")
     out.append(per_run(scen))
+def overhead_table():
+    """The overhead scenario: ns per operation, median of the boots, one
+    column per number of extra superblocks mounted."""
+    path = os.path.join(bout, "overhead.txt")
+    if not os.path.exists(path):
+        return None
+    recs, status, clocks = [], {}, set()
+    for line in open(path):
+        d = dict(t.split("=", 1) for t in line.split() if "=" in t)
+        if "qemu" in d:
+            status[d.get("run")] = d["qemu"]
+        elif "clocksource" in d:
+            clocks.add(d["clocksource"])
+        elif d:
+            recs.append(d)
+    ks = sorted({int(r["extra_mounts"]) for r in recs if "extra_mounts" in r})
+    recs = [r for r in recs if "mode" in r]
+    def m(mode, sw, key, k):
+        v = [num(r.get(key)) for r in recs if r.get("mode") == mode and r.get("switch") == sw
+             and r.get("extra_mounts") == str(k)]
+        v = [x for x in v if x is not None]
+        return statistics.median(v) if v else None
+    spec = [("superblocks mounted in all", "sb", "1", "superblocks"),
+            ("empty loop (reference)", "none", "1", "enter_leave"),
+            ("enter+leave anonymous scope", "anon", "1", "enter_leave"),
+            ("enter+leave superblock scope", "sb", "1", "enter_leave"),
+            ("kmalloc+kfree(64), no scope", "none", "1", "kmalloc_kfree"),
+            ("  in an anonymous scope", "anon", "1", "kmalloc_kfree"),
+            ("  in a superblock scope", "sb", "1", "kmalloc_kfree"),
+            ("alloc_page+free, no scope", "none", "1", "alloc_free_page"),
+            ("  in an anonymous scope", "anon", "1", "alloc_free_page"),
+            ("  in a superblock scope", "sb", "1", "alloc_free_page"),
+            ("decision per sb, no scope", "none", "1", "decide"),
+            ("  anonymous scope", "anon", "1", "decide"),
+            ("  sb scope, switch off", "sb", "0", "decide"),
+            ("  sb scope, switch on", "sb", "1", "decide")]
+    lines = ["%-31s" % "ns per operation (median)" + "".join("%12s" % f"+{k} sbs" for k in ks)]
+    for label, mode, sw, key in spec:
+        lines.append("%-31s" % label + "".join("%12s" % fmt(m(mode, sw, key, k)) for k in ks))
+    bad = sorted(r for r, st in status.items() if st != "ok")
+    note = (f"{len(status)} boots" + (f", QEMU failed in run(s) {', '.join(bad)}" if bad else "")
+            + f"; {metad.get('overhead', '')}; guest clocksource {', '.join(sorted(clocks)) or 'n/a'}")
+    return "\n".join(lines), note
+
+ovt = overhead_table()
+if ovt:
+    out.append("")
+    out.append("== overhead (what the series adds; test driver, patched kernel)")
+    out.append(ovt[0])
+    out.append(textwrap.fill(ovt[1] + ". The decision rows time sb_nofs_reclaim_allowed() over every mounted "
+               "superblock, as super_cache_scan() calls it; in a superblock scope each call is also counted "
+               "(and traced when the tracepoint is on). The sb rows do not depend on the switch except the "
+               "decision.", 110))
 text = "\n".join(out) + "\n"
 with open(os.path.join(bout, "results.txt"), "w") as f:
     f.write(text)
@@ -474,6 +620,8 @@ with open(os.path.join(bout, "cover-table.txt"), "w") as f:
                     ("P objects freed (med)", lambda rs: (lambda v: fmt(statistics.median(v)) if v else "n/a")([x for x in map(freed, rs) if x is not None])),
                     ("nofs_sb_allowed (med)", medv("vmstat.nofs_sb_allowed"))]
         f.write(narrow(scen, confs, by, pick) + "\n\n")
+    if ovt:
+        f.write(textwrap.fill(f"overhead ({ovt[1]}):", 72) + "\n\n" + ovt[0] + "\n\n")
 
 # plot: gnuplot, one panel per measure
 png = os.path.join(bout, "bench.png")

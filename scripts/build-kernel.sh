@@ -23,6 +23,27 @@ esac
 mkdir -p "$out"
 frag=$out/sbnofs.fragment
 cat "${frags[@]}" >"$frag.new"
+# Another tree than the series (make bench's unpatched base) lacks the
+# series' own options (CONFIG_TEST_NOFS_SB): drop the options no Kconfig
+# file of SRC defines, and say so.  The series' tree gets the fragments
+# as they are, and check-config.sh fails on any option that did not stick.
+if [ "$src" != "$TREE" ]; then
+	grep -rhoE --include='Kconfig*' '^[[:space:]]*(menu)?config [A-Za-z0-9_]+' "$src" |
+		awk '{ print $2 }' | sort -u >"$out/kconfig-symbols"
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*)
+			sym=${line%%=*}
+			if ! grep -qxF "${sym#CONFIG_}" "$out/kconfig-symbols"; then
+				info "$name: $sym is not an option of $src, left out"
+				continue
+			fi
+			;;
+		esac
+		printf '%s\n' "$line"
+	done <"$frag.new" >"$frag.src"
+	mv "$frag.src" "$frag.new"
+fi
 # Reconfigure only when the fragment changed (or .config is missing), so
 # incremental builds stay incremental.
 if [ ! -f "$out/.config" ] || ! cmp -s "$frag.new" "$frag"; then

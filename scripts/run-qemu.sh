@@ -152,9 +152,12 @@ info "qemu: $script${args:+ ($args)} on $(basename "$kernel"), ${mem} RAM, $cpus
 : >"$log"
 start=$(now)
 # -M pc: the test kernels have no ACPI; i440fx needs none for PCI and IRQs.
+# Without ACPI the kernel finds the CPUs in SeaBIOS's MP table, which lists
+# one CPU per socket: -smp N alone (one socket of N cores) booted every
+# guest with one CPU.  One socket per CPU.
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-accel tcg -M pc -nographic -no-reboot -nic none \
-	-m "$mem" -smp "$cpus" \
+	-m "$mem" -smp "$cpus,sockets=$cpus,cores=1,threads=1" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 	"${drives[@]}" \
 	-pidfile "$pidfile" \
