@@ -148,7 +148,7 @@ initrd=$BOUT/initramfs.cpio.gz
 	echo "global=guest memory $GMEM, no memory limit (cgroup with memory.max=max), P: $GFILL files"
 	echo "fsmark=fs_mark -d /mnt/q/w -n $FN (memcg) / $GFN (global) -t $FT -s $FS -L $FL -D $FD -S $FSYNC (P filled with fs_mark -n FILL -t 1 -s 0 -S 0 -L 1 -k)"
 	echo "watchdog=$TMO s per workload"
-	echo "overhead=test driver \"overhead /mnt/p $OLOOPS\" (guest/overhead.sh), XFS P on /dev/vda, extra tmpfs mounts $OMOUNTS, $ORUNS boots of the patched kernel, guest memory $MEM, 1 CPU"
+	echo "overhead=test driver \"overhead /mnt/p $OLOOPS\" (guest/overhead.sh), XFS P on /dev/vda, extra tmpfs mounts $OMOUNTS, patched kernel, guest memory $MEM, 1 CPU"
 } >"$meta"
 ovh=$BOUT/overhead.txt
 rm -f "$ovh"
@@ -431,7 +431,7 @@ def verdict(off, on):
             better.append(label)
         else:
             worse.append(label)
-    s = ["Metric by metric (counts, else medians of runs): on is better on "
+    s = ["Metric by metric (every row of results.txt; counts, else medians of runs): on is better on "
          + (", ".join(better) or "none") + "; equal on " + (", ".join(equal) or "none")
          + "; worse on " + (", ".join(worse) or "none") + "."]
     if na:
