@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # worktree.sh REV: check REV out in the scratch worktree build/bisect/linux
 # (used by bisect and sparse/kernel-doc comparisons; the developer's tree is
-# never touched).  Its build dirs live in build/bisect/out/, so that the
-# paths relative to each build dir match build/out/ and ccache hits.
+# never touched).  Its build dirs live in build/bisect/out/.  Objects built
+# here do not hit ccache for build/out/ (or the other way round): the
+# compile commands carry the absolute source path (see scripts/check.sh).
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=worktree
 rev=${1:?usage: worktree.sh REV}
