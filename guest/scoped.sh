@@ -149,25 +149,25 @@ allowed=$(delta nofs_sb_allowed)
 # Entering is what the switch controls; how much a scan frees depends on
 # LRU aging (referenced dentries and inodes get a second pass first).
 if [ "$SWITCH" = on ] && [ "$allowed" -eq 0 ]; then
-	say "switch on, but scoped reclaim entered nothing"
+	say "FAIL: switch on, but scoped reclaim entered nothing"
 	exit 3
 fi
 # Only XFS transactions and ext4 handles open superblock scopes, and ext4
 # (not a target) is never entered.
 if grep -v -E ' scope=(xfs:vd[ab]|ext4:vdc) ' /tmp/decisions | grep -q 'scope='; then
-	say "a scope other than the XFS and ext4 filesystems made decisions"
+	say "FAIL: a scope other than the XFS and ext4 filesystems made decisions"
 	exit 3
 fi
 if grep -q 'target=ext4:vdc verdict=allow' /tmp/decisions; then
-	say "ext4 (not a target) was entered"
+	say "FAIL: ext4 (not a target) was entered"
 	exit 3
 fi
 if [ "$SWITCH" = on ] && ! grep -qE 'target=(xfs:vdb|tmpfs:tmpfs) verdict=allow' /tmp/decisions; then
-	say "the other XFS and tmpfs were never entered"
+	say "FAIL: the other XFS and tmpfs were never entered"
 	exit 3
 fi
 if [ "$SWITCH" = off ] && [ "$allowed" -ne 0 ]; then
-	say "switch off, but scoped reclaim was allowed $allowed times"
+	say "FAIL: switch off, but scoped reclaim was allowed $allowed times"
 	exit 3
 fi
 exit 0

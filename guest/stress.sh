@@ -8,7 +8,7 @@
 #                                   cgroup's wanted decision was not
 #                                   traced); memory.max of each cgroup once
 #                                   its caches are filled: its usage +
-#                                   HEADROOM MiB (default 4)
+#                                   HEADROOM MiB (default 6)
 #
 # Filesystems: XFS X1 (/dev/vda), XFS X2 (/dev/vdb), ext4 E (/dev/vdc),
 # XFS LX1 on a loop device over a file on E and XFS LX2 on dm-linear over
@@ -40,7 +40,7 @@
 set -u
 
 SECONDS_LOAD=${1:-60}
-HEADROOM=${2:-4}
+HEADROOM=${2:-6}
 ROUNDS=${ROUNDS:-3}
 MAX_ROUNDS=${MAX_ROUNDS:-6}
 FILES=${FILES:-6000}
@@ -208,7 +208,11 @@ for g in cg1 cg2 cg3; do
 	oom=$(awk '$1 == "oom_kill" { print $2 }' "/sys/fs/cgroup/stress-$g/memory.events")
 	echo "$g: oom_kill=$oom peak=$(cat "/sys/fs/cgroup/stress-$g/memory.peak" 2>/dev/null) $(grep -E '^(slab_reclaimable|pgscan) ' "/sys/fs/cgroup/stress-$g/memory.stat" | tr '\n' ' ')"
 	if [ "${oom:-0}" -ne 0 ]; then
-		say "FAIL: OOM kill in $g"
+		# which allocations the OOM killer was invoked for (gfp mask and
+		# order), and who was killed: a scope that could not reclaim, or
+		# an allocation outside any superblock scope
+		say "FAIL: OOM kill in $g ($(dmesg | grep -o '[^ ]* invoked oom-killer: gfp_mask=[^)]*), order=[0-9]*' |
+			sed 's/ invoked oom-killer://' | sort | uniq -c | sed 's/^ *//' | paste -s -d ';'))"
 		bad=1
 	fi
 done
@@ -232,7 +236,7 @@ say "all filesystems clean"
 # an allowed decision in the scope's own superblock (XFS's own cached
 # objects) is not cross-superblock reclaim
 if ! grep -q ' verdict=allow reason=foreign$' /tmp/decisions; then
-	say "no cross-superblock reclaim happened ($(delta nofs_sb_allowed) allowed decisions, none foreign)"
+	say "FAIL: no cross-superblock reclaim happened ($(delta nofs_sb_allowed) allowed decisions, none foreign)"
 	exit 3
 fi
 # /tmp/decisions: "COUNT scope=S target=T verdict=V reason=R".  ext4's
@@ -242,7 +246,7 @@ n=$(awk '$2 == "scope=ext4:vdc" && $3 ~ /^target=xfs:/ && $5 == "reason=foreign"
 	END { print n + 0 }' /tmp/decisions)
 say "ext4 scopes entered XFS superblocks: $n decisions"
 if grep -q 'target=ext4:vdc verdict=allow' /tmp/decisions; then
-	say "ext4 (not a target) was entered"
+	say "FAIL: ext4 (not a target) was entered"
 	exit 3
 fi
 exit 0

@@ -8,7 +8,9 @@ PKGS=(
 	build-essential flex bison bc cpio kmod libelf-dev libssl-dev dwarves
 	python3 python3-ply python3-git rsync ccache
 	# static checks
-	sparse coccinelle perl
+	# (ocaml-nox: ocamlopt, which coccinelle needs for scripts with OCaml
+	# rules, e.g. null/badzero.cocci; without it they silently do nothing)
+	sparse coccinelle ocaml-nox perl
 	# the series tooling
 	git quilt
 	# QEMU runner and guest userspace

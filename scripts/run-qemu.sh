@@ -209,6 +209,11 @@ if [ -z "$exitline" ]; then
 	esac
 fi
 grc=${exitline#SBNOFS-GUEST-EXIT: }
-[ "$grc" = 0 ] || die "guest script $script exited rc=$grc (log: $log)"
+if [ "$grc" != 0 ]; then
+	# the guest's own reason (lib.sh's fail() prints "PREFIX: FAIL: ...")
+	why=$(grep -a -o ': FAIL: .*' "$log" | head -n 4 | tr -d '\r' |
+		sed 's/^: FAIL: //' | paste -s -d ';' | sed 's/;/; /g') || true
+	die "guest script $script exited rc=$grc${why:+: $why} (log: $log)"
+fi
 [ "$rc" = 0 ] || die "qemu exited rc=$rc after the guest finished (log: $log)"
 echo "run-qemu: $script passed ($elapsed s)"

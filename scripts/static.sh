@@ -153,20 +153,23 @@ do_cocci() {
 		echo "static: coccicheck: no touched .c files"
 		return
 	fi
-	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci ver scripts sp opt req f
+	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci ver scripts sp opt req f e t
 	local -A fkey
-	local todo=()
+	local todo=() bad=()
 	ver=$(spatch --version 2>&1 | sed -n 's/^spatch version \([0-9.]*\).*/\1/p')
 	scripts=$(git -C "$TREE" rev-parse "$head:scripts/coccinelle")
 	mkdir -p "$cache"
 	for f in "${kfiles[@]}"; do
-		fkey[$f]=$(printf '%s\n' "$scripts" "$ver" "$f" "$(git -C "$TREE" rev-parse "$head:$f")" |
+		# "2": results of runs where every script ran (ocamlopt present,
+		# no stack overflow); older entries may lack whole scripts
+		fkey[$f]=$(printf '%s\n' 2 "$scripts" "$ver" "$f" "$(git -C "$TREE" rev-parse "$head:$f")" |
 			sha256sum | cut -c1-32)
 		[ -f "$cache/${fkey[$f]}" ] || todo+=("$f")
 	done
 	if [ ${#todo[@]} -gt 0 ]; then
 		[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/worktree.sh" "$head"
 		: >"$tmp/cocci.out"
+		: >"$tmp/cocci.times"
 		info "coccicheck: 70 scripts over ${#todo[@]} of ${#kfiles[@]} files (uncached; results cached per file)"
 		for sp in "$WT"/scripts/coccinelle/*/*.cocci; do
 			req=$(sed -n 's/^\/\/ *Requires: *//p' "$sp" | tr -d ' ')
@@ -174,11 +177,29 @@ do_cocci() {
 				continue
 			fi
 			opt=$(sed -n 's/^\/\/ *Options: *//p' "$sp")
+			# A deep recursion in spatch overflows the default 8 MiB stack
+			# (null/deref_null.cocci, tests/unsigned_lesser_than_zero.cocci
+			# on the larger files): the worker dies and the script reports
+			# nothing.
+			t=$SECONDS
 			# shellcheck disable=SC2086
-			(cd "$WT" && spatch -D report --no-show-diff --very-quiet --timeout 200 \
+			(ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
+			cd "$WT" && spatch -D report --no-show-diff --very-quiet --timeout 200 \
 				--jobs "$JOBS" --chunksize 1 --cocci-file "$sp" $opt "${todo[@]}") \
-				>>"$tmp/cocci.out" 2>>"$LOGS/cocci.log" || true
+				>>"$tmp/cocci.out" 2>"$tmp/cocci.err" || true
+			cat "$tmp/cocci.err" >>"$LOGS/cocci.log"
+			echo "$((SECONDS - t)) s ${sp#"$WT"/scripts/coccinelle/}" >>"$tmp/cocci.times"
+			# a script that could not run is a hole in the check, not a pass
+			e=$(grep -m 1 -E 'No OCaml compiler|Aborting computation|Stack overflow|Fatal error|^exception' \
+				"$tmp/cocci.err") && bad+=("${sp#"$WT"/scripts/coccinelle/}: $e")
 		done
+		sort -rn "$tmp/cocci.times" >"$LOGS/cocci-times.txt"
+		info "coccicheck: slowest scripts (s): $(head -n 3 "$LOGS/cocci-times.txt" | paste -s -d ',' | sed 's/ s / /g; s/,/, /g') (all: $LOGS/cocci-times.txt)"
+		if [ ${#bad[@]} -gt 0 ]; then
+			printf '  %s\n' "${bad[@]}" >&2
+			fail coccicheck "${#bad[@]} script(s) failed to run, nothing cached (log: $LOGS/cocci.log); first: ${bad[0]}"
+			return
+		fi
 		grep -E '^[^ :]+\.c:[0-9]+:' "$tmp/cocci.out" | sed 's|^\./||' | sort -u >"$tmp/cocci.sorted" || true
 		for f in "${todo[@]}"; do
 			awk -F: -v f="$f" '$1 == f' "$tmp/cocci.sorted" >"$cache/${fkey[$f]}.tmp"
