@@ -485,6 +485,15 @@ def reading(by):
                  "prunes P takes a comparable time in every configuration (the completed-run rows): latencies are "
                  "reported over completed runs.")
     s.append(verdict(off, on))
+    ca, cb = mc(off, "lat.memcg.p50_us"), mc(on, "lat.memcg.p50_us")
+    na, nb = vals(off, "lat.memcg.n", True), vals(on, "lat.memcg.n", True)
+    ta, tb = mc(off, "lat.memcg.sum_us"), mc(on, "lat.memcg.sum_us")
+    if ca is not None and cb is not None and cb > ca and na and nb and statistics.median(na) > statistics.median(nb):
+        s.append(f"Per call, off's completed runs made {statistics.median(na):.0f} memcg reclaim calls (median) against "
+                 f"{statistics.median(nb):.0f} on: off's calls from inside the transaction free nothing and are short, "
+                 "so its median call can be one of them; the time spent in reclaim per run, "
+                 f"{(ta or 0) / 1000:.0f} ms off and {(tb or 0) / 1000:.0f} ms on (median of completed runs), "
+                 "is the figure to compare.")
     if ooms(off) == 0:
         s.append("The off case showed no OOM kill in these runs, so this run does not demonstrate the problem.")
     elif ooms(on) < ooms(off):
