@@ -91,7 +91,7 @@ else
 	mnt /mnt/q -t tmpfs -o size=1G,nr_inodes=0 tmpfs
 fi
 t0=$(now_ms)
-# In chunks of FILL_CHUNK files, each written back (sync) before the next:
+# In chunks of $chunk files, each written back (sync) before the next:
 # dirty XFS inodes cannot be reclaimed until the log is pushed, and 50000
 # of them in one go fill a 128M guest (the global scenario's fill was
 # OOM-killed in 11 of 25 boots).  Clean ones are reclaimable.

@@ -142,6 +142,12 @@ added_lines() {
 		awk -v f="$1" '/^@@/ { split($3, a, ","); s = substr(a[1], 2); n = (a[2] == "" ? 1 : a[2]); for (i = 0; i < n; i++) print f ":" s + i }'
 }
 
+# spatch as coccicheck runs it (report mode), and what its stderr says when
+# a run timed out or could not run at all
+SPATCH=(spatch -D report --no-show-diff --very-quiet --timeout 200)
+COCCI_TIMEOUT_RE='Common\.Timeout|timeout \(we abort\)'
+COCCI_ERROR_RE='No OCaml compiler|Aborting computation|Stack overflow|Fatal error|^exception'
+
 # cocci_per_file SCRIPT OPTIONS: SCRIPT over each file of todo[] in its own
 # spatch ($JOBS at a time), reports appended to cocci.out; cocci.err is
 # replaced by the runs' errors, except that a file that alone exceeds the
@@ -152,15 +158,15 @@ cocci_per_file() {
 	mkdir -p "$tmp/pf"
 	# shellcheck disable=SC2016
 	printf '%s\n' "${todo[@]}" | (ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
-		cd "$WT" && xargs -P "$JOBS" -I{} sh -c 'k=$(echo "$3" | tr / _)
-			spatch -D report --no-show-diff --very-quiet --timeout 200 --cocci-file "$1" $2 "$3" \
-				>"$0/$k.out" 2>"$0/$k.err" || true' "$tmp/pf" "$1" "$2" {})
+		cd "$WT" && xargs -P "$JOBS" -I{} sh -c 'k=$(echo "$3" | tr / _); d=$0; shift 3
+			"$@" >"$d/$k.out" 2>"$d/$k.err" || true' "$tmp/pf" "$1" "$2" {} \
+			"${SPATCH[@]}" --cocci-file "$1" $2 {})
 	: >"$tmp/cocci.err"
 	for f in "${todo[@]}"; do
 		k=$(echo "$f" | tr / _)
 		cat "$tmp/pf/$k.out" >>"$tmp/cocci.out"
 		cat "$tmp/pf/$k.err" >>"$LOGS/cocci.log"
-		if grep -q -E 'Common\.Timeout|timeout \(we abort\)' "$tmp/pf/$k.err"; then
+		if grep -q -E "$COCCI_TIMEOUT_RE" "$tmp/pf/$k.err"; then
 			echo "$f ${1#"$WT"/scripts/coccinelle/}" >>"$tmp/cocci.timeouts"
 		else
 			cat "$tmp/pf/$k.err" >>"$tmp/cocci.err"
@@ -223,11 +229,11 @@ do_cocci() {
 				# stack: the worker dies, the script reports nothing.
 				# shellcheck disable=SC2086
 				(ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
-				cd "$WT" && spatch -D report --no-show-diff --very-quiet --timeout 200 \
-					--jobs "$JOBS" --chunksize 1 --cocci-file "$sp" $opt "${todo[@]}") \
+				cd "$WT" && "${SPATCH[@]}" --jobs "$JOBS" --chunksize 1 \
+					--cocci-file "$sp" $opt "${todo[@]}") \
 					>>"$tmp/cocci.out" 2>"$tmp/cocci.err" || true
 				cat "$tmp/cocci.err" >>"$LOGS/cocci.log"
-				if grep -q -E 'Common\.Timeout|timeout \(we abort\)' "$tmp/cocci.err"; then
+				if grep -q -E "$COCCI_TIMEOUT_RE" "$tmp/cocci.err"; then
 					cocci_per_file "$sp" "$opt"
 					name="$name (per file, after a timeout of all files as one job)"
 				fi
@@ -235,8 +241,7 @@ do_cocci() {
 			esac
 			echo "$((SECONDS - t)) s $name" >>"$tmp/cocci.times"
 			# a script that could not run is a hole in the check, not a pass
-			e=$(grep -m 1 -E 'No OCaml compiler|Aborting computation|Stack overflow|Fatal error|^exception' \
-				"$tmp/cocci.err") && bad+=("$name: $e")
+			e=$(grep -m 1 -E "$COCCI_ERROR_RE" "$tmp/cocci.err") && bad+=("$name: $e")
 		done
 		sort -rn "$tmp/cocci.times" >"$LOGS/cocci-times.txt"
 		info "coccicheck: slowest scripts (s): $(head -n 3 "$LOGS/cocci-times.txt" | paste -s -d ',' | sed 's/ s / /g; s/,/, /g') (all: $LOGS/cocci-times.txt)"
