@@ -157,14 +157,18 @@ cp /proc/vmstat /tmp/vmstat0
 while read -r k v; do vm0[$k]=$v; done </tmp/vmstat0
 ms0_pgscan=$(mstat pgscan) ms0_pgsteal=$(mstat pgsteal)
 
-# --- reclaim tracepoints: begin/end pairs per pid give each reclaim's latency
+# --- reclaim tracepoints: begin/end pairs per pid give each reclaim's
+# latency; the shrinkers' mm_shrink_slab_end events of that pid in between
+# give what it freed from slab (memcg reclaim's nr_reclaimed counts pages
+# only: slab is not attributed to a memcg's reclaim in 6.12)
+TRACE_EVENTS="mm_vmscan_memcg_reclaim_begin mm_vmscan_memcg_reclaim_end
+	mm_vmscan_direct_reclaim_begin mm_vmscan_direct_reclaim_end mm_shrink_slab_end"
 echo 0 >$T/tracing_on
 echo mono >$T/trace_clock # sched_clock may tick in jiffies under TCG
 echo "$tbuf" >$T/buffer_size_kb
 echo >$T/trace
-for e in mm_vmscan_memcg_reclaim_begin mm_vmscan_memcg_reclaim_end \
-	mm_vmscan_direct_reclaim_begin mm_vmscan_direct_reclaim_end; do
-	echo 1 >$T/events/vmscan/$e/enable || fail "cannot enable vmscan:$e"
+for e in $TRACE_EVENTS; do
+	echo 1 >"$T/events/vmscan/$e/enable" || fail "cannot enable vmscan:$e"
 done
 echo 1 >$T/tracing_on
 
@@ -191,13 +195,15 @@ wait "$wpid" || wrc=$?
 elapsed=$(($(now_ms) - t0))
 kill "$dog" 2>/dev/null
 wait "$dog" 2>/dev/null
-echo 0 >$T/tracing_on
 # An OOM kill may leave fs_mark children: stop the cgroup before reading.
+# Tracing stops after them: what they reclaimed until they died is in the
+# counters and in P's count read below, so it is in the trace too.
 echo 1 >"$CG/cgroup.kill"
 for ((i = 0; i < 300; i++)); do
 	[ -z "$(cat "$CG/cgroup.procs")" ] && break
 	sleep 0.1
 done
+echo 0 >$T/tracing_on
 
 # --- verdict of the run
 oomk_vm=$(($(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat) - vm0[oom_kill]))
@@ -238,36 +244,50 @@ echo "BENCH memcg pgscan=$(($(mstat pgscan) - ms0_pgscan)) pgsteal=$(($(mstat pg
 	"max_events=$(mevent max) oom=$(mevent oom) oom_kill=$oomk oom_kill_vmstat=$oomk_vm" \
 	"slab_reclaimable=$(mstat slab_reclaimable) p_objects=$(p_objects)"
 
-# --- reclaim latency from the begin/end pairs (per pid, same kind)
+# --- reclaim latency from the begin/end pairs (per pid, same kind), and
+# what each call freed: pages (nr_reclaimed) and slab objects (the return
+# values of the shrinkers it ran).  p50/p99/max are over the calls that
+# freed something: a call that freed nothing (a NOFS call with nothing it
+# may reclaim) is counted (n_empty), its time is in sum_us.
 overrun=$(awk '$1 == "overrun:" { s += $2 } END { print s + 0 }' $T/per_cpu/cpu*/stats)
 awk '
-	/ mm_vmscan_(memcg|direct)_reclaim_(begin|end):/ {
-		for (i = 2; i <= NF; i++) if ($i ~ /^mm_vmscan_/) break
+	/ mm_vmscan_(memcg|direct)_reclaim_(begin|end):| mm_shrink_slab_end:/ {
+		for (i = 2; i <= NF; i++) if ($i ~ /^mm_(vmscan|shrink)_/) break
 		ev = $i; ts = $(i - 1); sub(/:$/, "", ev); sub(/:$/, "", ts)
 		for (j = 1; j < i; j++) if ($j ~ /^\[[0-9]+\]$/) break
 		pid = $(j - 1); sub(/.*-/, "", pid)
+		if (ev == "mm_shrink_slab_end") {
+			if (pid in slab) slab[pid] += $NF
+			next
+		}
 		kind = (ev ~ /memcg/) ? "memcg" : "direct"
 		key = kind " " pid
-		if (ev ~ /_begin$/) { start[key] = ts; next }
+		if (ev ~ /_begin$/) { start[key] = ts; slab[pid] = 0; next }
 		if (key in start) {
 			nr = $(i + 1); sub(/^nr_reclaimed=/, "", nr)
-			printf "%s %d %d\n", kind, (ts - start[key]) * 1000000, nr
+			printf "%s %d %d %d\n", kind, (ts - start[key]) * 1000000, nr, slab[pid]
 			delete start[key]
+			delete slab[pid]
 		}
 	}' $T/trace >/tmp/lat
 for kind in memcg direct; do
-	awk -v k="$kind" '$1 == k { print $2, $3 }' /tmp/lat | sort -n | awk -v k="$kind" -v o="$overrun" '
-		{ lat[NR] = $1; sum += $1; nr += $2 }
-		function pct(p,  i) { i = int(NR * p / 100 + 0.999999); if (i < 1) i = 1; return lat[i] }
+	awk -v k="$kind" '$1 == k { print $2, $3, $4 }' /tmp/lat | sort -n | awk -v k="$kind" -v o="$overrun" '
+		{
+			n++; sum += $1; nr += $2; sl += $3
+			if ($2 + $3 > 0) lat[++f] = $1; else empty++
+		}
+		function pct(p,  i) { i = int(f * p / 100 + 0.999999); if (i < 1) i = 1; return lat[i] }
 		END {
-			if (NR == 0) { printf "BENCH lat kind=%s n=0 sum_us=0 p50_us=n/a p99_us=n/a max_us=n/a nr_reclaimed=0 trace_overrun=%d\n", k, o; exit }
-			printf "BENCH lat kind=%s n=%d sum_us=%d p50_us=%d p99_us=%d max_us=%d nr_reclaimed=%d trace_overrun=%d\n",
-				k, NR, sum, pct(50), pct(99), lat[NR], nr, o
+			printf "BENCH lat kind=%s n=%d n_empty=%d sum_us=%d ", k, n, empty, sum
+			if (f == 0)
+				printf "p50_us=n/a p99_us=n/a max_us=n/a "
+			else
+				printf "p50_us=%d p99_us=%d max_us=%d ", pct(50), pct(99), lat[f]
+			printf "nr_reclaimed=%d slab_freed=%d trace_overrun=%d\n", nr, sl, o
 		}'
 done
-for e in mm_vmscan_memcg_reclaim_begin mm_vmscan_memcg_reclaim_end \
-	mm_vmscan_direct_reclaim_begin mm_vmscan_direct_reclaim_end; do
-	echo 0 >$T/events/vmscan/$e/enable
+for e in $TRACE_EVENTS; do
+	echo 0 >"$T/events/vmscan/$e/enable"
 done
 echo >$T/trace
 echo "BENCH done"
