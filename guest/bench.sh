@@ -160,15 +160,18 @@ ms0_pgscan=$(mstat pgscan) ms0_pgsteal=$(mstat pgsteal)
 # --- reclaim tracepoints: begin/end pairs per pid give each reclaim's
 # latency; the shrinkers' mm_shrink_slab_end events of that pid in between
 # give what it freed from slab (memcg reclaim's nr_reclaimed counts pages
-# only: slab is not attributed to a memcg's reclaim in 6.12)
-TRACE_EVENTS="mm_vmscan_memcg_reclaim_begin mm_vmscan_memcg_reclaim_end
-	mm_vmscan_direct_reclaim_begin mm_vmscan_direct_reclaim_end mm_shrink_slab_end"
+# only: slab is not attributed to a memcg's reclaim in 6.12); oom's
+# mark_victim tells the calls made before the first OOM kill from those
+# after it
+TRACE_EVENTS="vmscan/mm_vmscan_memcg_reclaim_begin vmscan/mm_vmscan_memcg_reclaim_end
+	vmscan/mm_vmscan_direct_reclaim_begin vmscan/mm_vmscan_direct_reclaim_end
+	vmscan/mm_shrink_slab_end oom/mark_victim"
 echo 0 >$T/tracing_on
 echo mono >$T/trace_clock # sched_clock may tick in jiffies under TCG
 echo "$tbuf" >$T/buffer_size_kb
 echo >$T/trace
 for e in $TRACE_EVENTS; do
-	echo 1 >"$T/events/vmscan/$e/enable" || fail "cannot enable vmscan:$e"
+	echo 1 >"$T/events/$e/enable" || fail "cannot enable $e"
 done
 echo 1 >$T/tracing_on
 
@@ -247,13 +250,20 @@ echo "BENCH memcg pgscan=$(($(mstat pgscan) - ms0_pgscan)) pgsteal=$(($(mstat pg
 # --- reclaim latency from the begin/end pairs (per pid, same kind), and
 # what each call freed: pages (nr_reclaimed) and slab objects (the return
 # values of the shrinkers it ran).  p50/p99/max are over the calls that
-# freed something: a call that freed nothing (a NOFS call with nothing it
-# may reclaim) is counted (n_empty), its time is in sum_us.
+# freed something and began before the first OOM kill (n_freed): a call
+# that freed nothing (a NOFS call with nothing it may reclaim) gives up
+# early, its count is n_empty and its time sum_empty_us; a call begun
+# after an OOM kill runs in a cgroup its victim has just emptied
+# (n_after_oom).  Times are rounded to the microsecond.
 overrun=$(awk '$1 == "overrun:" { s += $2 } END { print s + 0 }' $T/per_cpu/cpu*/stats)
 awk '
-	/ mm_vmscan_(memcg|direct)_reclaim_(begin|end):| mm_shrink_slab_end:/ {
-		for (i = 2; i <= NF; i++) if ($i ~ /^mm_(vmscan|shrink)_/) break
+	/ mm_vmscan_(memcg|direct)_reclaim_(begin|end):| mm_shrink_slab_end:| mark_victim:/ {
+		for (i = 2; i <= NF; i++) if ($i ~ /^(mm_(vmscan|shrink)_|mark_victim:)/) break
 		ev = $i; ts = $(i - 1); sub(/:$/, "", ev); sub(/:$/, "", ts)
+		if (ev == "mark_victim") {
+			if (oom == "") oom = ts
+			next
+		}
 		for (j = 1; j < i; j++) if ($j ~ /^\[[0-9]+\]$/) break
 		pid = $(j - 1); sub(/.*-/, "", pid)
 		if (ev == "mm_shrink_slab_end") {
@@ -265,20 +275,23 @@ awk '
 		if (ev ~ /_begin$/) { start[key] = ts; slab[pid] = 0; next }
 		if (key in start) {
 			nr = $(i + 1); sub(/^nr_reclaimed=/, "", nr)
-			printf "%s %d %d %d\n", kind, (ts - start[key]) * 1000000, nr, slab[pid]
+			printf "%s %d %d %d %d\n", kind, int((ts - start[key]) * 1000000 + 0.5), nr,
+				slab[pid], (oom != "" && start[key] + 0 > oom + 0)
 			delete start[key]
 			delete slab[pid]
 		}
 	}' $T/trace >/tmp/lat
 for kind in memcg direct; do
-	awk -v k="$kind" '$1 == k { print $2, $3, $4 }' /tmp/lat | sort -n | awk -v k="$kind" -v o="$overrun" '
+	awk -v k="$kind" '$1 == k { print $2, $3, $4, $5 }' /tmp/lat | sort -n | awk -v k="$kind" -v o="$overrun" '
 		{
-			n++; sum += $1; nr += $2; sl += $3
-			if ($2 + $3 > 0) lat[++f] = $1; else empty++
+			n++; sum += $1; nr += $2; sl += $3; after += $4
+			if ($2 + $3 == 0) { empty++; esum += $1 }
+			else if (!$4) lat[++f] = $1
 		}
 		function pct(p,  i) { i = int(f * p / 100 + 0.999999); if (i < 1) i = 1; return lat[i] }
 		END {
-			printf "BENCH lat kind=%s n=%d n_empty=%d sum_us=%d ", k, n, empty, sum
+			printf "BENCH lat kind=%s n=%d n_empty=%d sum_empty_us=%d n_after_oom=%d n_freed=%d sum_us=%d ",
+				k, n, empty, esum, after, f, sum
 			if (f == 0)
 				printf "p50_us=n/a p99_us=n/a max_us=n/a "
 			else
@@ -287,7 +300,7 @@ for kind in memcg direct; do
 		}'
 done
 for e in $TRACE_EVENTS; do
-	echo 0 >"$T/events/vmscan/$e/enable"
+	echo 0 >"$T/events/$e/enable"
 done
 echo >$T/trace
 echo "BENCH done"

@@ -140,7 +140,7 @@ load() {
 		fi
 		i=$((i + 1))
 	done
-	echo "$d: $i batches"
+	echo "$d: $i batches$( ((tmpfs)) && echo ", tmpfs: none kept")"
 }
 
 # worker CG CACHES LOADS WANT: runs in CG, ROUNDS times: fill the caches (the

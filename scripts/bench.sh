@@ -300,13 +300,15 @@ def med(rs, key, only_completed=False, unit=""):
         return "n/a"
     return fmt(statistics.median(v), unit)
 
-def medrange(rs, key, only_completed=False, scale=1.0, unit=""):
+def medrange(rs, key, only_completed=False, scale=1.0, unit="", runs=False):
+    """median [min-max]; with runs, "(k/n runs)" when only k of the n runs have a value"""
     v = [x * scale for x in vals(rs, key, only_completed)]
     if not v:
         return "n/a"
+    k = f" ({len(v)}/{len(rs)} runs)" if runs and len(v) < len(rs) else ""
     if len(v) == 1:
-        return fmt(v[0], unit)
-    return f"{fmt(statistics.median(v), unit)} [{fmt(min(v))}-{fmt(max(v))}]"
+        return fmt(v[0], unit) + k
+    return f"{fmt(statistics.median(v), unit)} [{fmt(min(v))}-{fmt(max(v))}]{k}"
 
 def freed(r):
     a, b = num(r.get("cache.p_objects")), num(r.get("memcg.p_objects"))
@@ -331,12 +333,17 @@ def summary(scen):
     for kind, label in (("memcg", "memcg reclaim"), ("direct", "direct reclaim")):
         row(f"{label}: calls, all runs (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n"))
         row(f"{label}: calls that freed nothing (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n_empty"))
-        # per-call latencies over the calls that freed something: a call
-        # that freed nothing is short because it gave up, not because
-        # reclaim is fast (header: latency); its time is in the total
-        row(f"{label}: p50 latency us, calls that freed", lambda rs, k=kind: medrange(rs, f"lat.{k}.p50_us"))
-        row(f"{label}: p99 latency us, calls that freed", lambda rs, k=kind: medrange(rs, f"lat.{k}.p99_us"))
-        row(f"{label}: max latency us, calls that freed", lambda rs, k=kind: medrange(rs, f"lat.{k}.max_us"))
+        row(f"{label}: time in calls that freed nothing, ms (median)",
+            lambda rs, k=kind: medrange(rs, f"lat.{k}.sum_empty_us", False, 0.001))
+        row(f"{label}: calls begun after an OOM kill (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n_after_oom"))
+        row(f"{label}: calls that freed, before any OOM kill (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n_freed"))
+        # per-call latencies over the calls that freed something before
+        # any OOM kill: a call that freed nothing is short because it gave
+        # up, not because reclaim is fast (header: latency); runs without
+        # such a call are left out, the row says how many remain
+        row(f"{label}: p50 latency us, calls that freed", lambda rs, k=kind: medrange(rs, f"lat.{k}.p50_us", runs=True))
+        row(f"{label}: p99 latency us, calls that freed", lambda rs, k=kind: medrange(rs, f"lat.{k}.p99_us", runs=True))
+        row(f"{label}: max latency us, calls that freed", lambda rs, k=kind: medrange(rs, f"lat.{k}.max_us", runs=True))
         # a killed run ends early: its total is not comparable
         row(f"{label}: total time ms, completed runs", lambda rs, k=kind: medrange(rs, f"lat.{k}.sum_us", True, 0.001))
         row(f"{label}: pages reclaimed (median)", lambda rs, k=kind: med(rs, f"lat.{k}.nr_reclaimed"))
@@ -417,6 +424,7 @@ def verdict(off, on):
         ("fs_mark files/s of completed runs", lambda rs: mv(rs, "result.files_per_sec", True), True),
         ("memcg reclaim calls", lambda rs: mv(rs, "lat.memcg.n"), False),
         ("memcg reclaim calls that freed nothing", lambda rs: mv(rs, "lat.memcg.n_empty"), False),
+        ("memcg reclaim time in calls that freed nothing", lambda rs: mv(rs, "lat.memcg.sum_empty_us"), False),
         ("memcg reclaim p50 latency", lambda rs: mv(rs, "lat.memcg.p50_us"), False),
         ("memcg reclaim p99 latency", lambda rs: mv(rs, "lat.memcg.p99_us"), False),
         ("memcg reclaim max latency", lambda rs: mv(rs, "lat.memcg.max_us"), False),
@@ -479,16 +487,20 @@ def reading(by):
         v = vals(rs, k, True)
         return statistics.median(v) if v else None
     ea, eb = m(off, "lat.memcg.n_empty"), m(on, "lat.memcg.n_empty")
+    sa, sb = m(off, "lat.memcg.sum_empty_us"), m(on, "lat.memcg.sum_empty_us")
     s.append(f"Memcg reclaim ran {m(off, 'lat.memcg.n') or 0:.0f} times per run off and "
              f"{m(on, 'lat.memcg.n') or 0:.0f} on (median of all runs)"
              + ("." if ea is None or eb is None else
-                f"; {ea:.0f} and {eb:.0f} of them freed nothing, neither a page nor a slab object (their "
-                "time is in the total, not in the per-call latencies)."))
-    po, pn = m(off, "lat.memcg.p99_us"), m(on, "lat.memcg.p99_us")
+                f"; {ea:.0f} and {eb:.0f} of them freed nothing, neither a page nor a slab object"
+                + ("" if sa is None or sb is None else f", in {sa / 1000:.0f} and {sb / 1000:.0f} ms")
+                + " (medians)."))
+    po, pn = m(off, "lat.memcg.p50_us"), m(on, "lat.memcg.p50_us")
     if po is not None and pn is not None:
-        s.append(f"A call that freed something took {m(off, 'lat.memcg.p50_us'):.0f} us off and "
-                 f"{m(on, 'lat.memcg.p50_us'):.0f} us on at p50, {po:.0f} and {pn:.0f} us at p99 (median "
-                 "over runs).")
+        fa, fb = m(off, "lat.memcg.n_freed"), m(on, "lat.memcg.n_freed")
+        s.append(f"A call that freed something, before any OOM kill, took {po:.0f} us off and {pn:.0f} us on "
+                 f"at p50 (median over the {len(vals(off, 'lat.memcg.p50_us'))} and "
+                 f"{len(vals(on, 'lat.memcg.p50_us'))} runs that had one"
+                 + (")." if fa is None or fb is None else f"; {fa:.0f} and {fb:.0f} such calls per run, median)."))
     ta, tb = mc(off, "lat.memcg.sum_us"), mc(on, "lat.memcg.sum_us")
     if ta is not None and tb is not None:
         s.append(f"Time spent in memcg reclaim per completed run: {ta / 1000:.0f} ms off and {tb / 1000:.0f} ms "
@@ -533,9 +545,12 @@ out.append("  Timings are QEMU TCG timings: compare ratios within one run of thi
 out.append("  latency: per reclaim call, from vmscan:mm_vmscan_{memcg,direct}_reclaim_begin/end paired per pid; "
            "what a call freed: its nr_reclaimed pages and the objects the shrinkers it ran returned as freed "
            "(vmscan:mm_shrink_slab_end of the same pid in between; memcg reclaim's nr_reclaimed leaves slab "
-           "out). p50/p99/max over the calls that freed something, per run, then the median over runs "
-           "[min-max]: a call that freed nothing is short because it gave up, not because reclaim is fast; "
-           "such calls have their own row and their time is in the total, which is over completed runs "
+           "out). p50/p99/max over the calls that freed something and began before the first OOM kill "
+           "(oom:mark_victim), per run, then the median over the runs with such a call [min-max] (k/n runs "
+           "when some had none); with one or two such calls in a run, its p50, p99 and max are the same "
+           "call. A call that freed nothing is short because it gave up, not because reclaim is fast: "
+           "such calls have their own rows (count and time), as do calls begun after an OOM kill (the "
+           "victim's memory has just been freed). Total time covers every call of the runs that completed "
            "(a killed run ends early). memcg reclaim does not move /proc/vmstat allocstall.")
 out.append("  P cache objects: P's superblock shrinker count (debugfs shrinker/sb-xfs:vda-N/count, sb-xfs:dm-0-N for on-dm: unused dentries "
            "and inodes on its LRUs, XFS reclaimable inodes) after the stat of P and after the workload; "
@@ -640,7 +655,8 @@ with open(os.path.join(bout, "cover-table.txt"), "w") as f:
                     ("time completed (s, med)", lambda rs: (lambda v: fmt(statistics.median(v) * 0.001) if v else "n/a")(vals(rs, "result.time_ms", True))),
                     ("memcg reclaims (med)", medv("lat.memcg.n")),
                     ("empty reclaims (med)", medv("lat.memcg.n_empty")),
-                    ("p99 (us, med)", medv("lat.memcg.p99_us")),
+                    ("freeing reclaims (med)", medv("lat.memcg.n_freed")),
+                    ("p99 of those (us, med)", medv("lat.memcg.p99_us")),
                     ("P objects freed (med)", lambda rs: (lambda v: fmt(statistics.median(v)) if v else "n/a")([x for x in map(freed, rs) if x is not None])),
                     ("nofs_sb_allowed (med)", medv("vmstat.nofs_sb_allowed")),
                     ("nofs_sb_freed (med)", medv("vmstat.nofs_sb_freed"))]
@@ -649,7 +665,7 @@ with open(os.path.join(bout, "cover-table.txt"), "w") as f:
             pick = [("setup failed", frac(lambda r: r.get("qemu") == "setup")),
                     ("workload completed", frac(lambda r: r.get("result.completed") == "yes")),
                     ("direct reclaims (med)", medv("lat.direct.n")),
-                    ("p99 (us, med)", medv("lat.direct.p99_us")),
+                    ("p99 freeing (us, med)", medv("lat.direct.p99_us")),
                     ("P objects freed (med)", lambda rs: (lambda v: fmt(statistics.median(v)) if v else "n/a")([x for x in map(freed, rs) if x is not None])),
                     ("nofs_sb_allowed (med)", medv("vmstat.nofs_sb_allowed"))]
         f.write(narrow(scen, confs, by, pick) + "\n\n")
@@ -698,6 +714,7 @@ if demo:
     confs, by, rows = summary("memcg")
     pick = {"runs", "runs with an OOM kill", "workload completed", "time, completed runs (s) median [min-max]",
             "memcg reclaim: calls, all runs (median)", "memcg reclaim: calls that freed nothing (median)",
+            "memcg reclaim: time in calls that freed nothing, ms (median)",
             "memcg reclaim: p50 latency us, calls that freed", "memcg reclaim: p99 latency us, calls that freed",
             "memcg reclaim: total time ms, completed runs", "slabs_scanned (median)",
             "P cache objects freed (median)", "nofs_sb_allowed (median)", "nofs_sb_denied_disabled (median)",
