@@ -409,7 +409,9 @@ def verdict(off, on):
     equal or worse.  Counts (OOM kills, completions) compare as they are;
     a median compares only when the two sets of runs do not overlap
     ([min-max] apart), otherwise the difference is within the spread of
-    runs: with a handful of TCG boots a closer difference means nothing."""
+    runs: with a handful of TCG boots a closer difference means nothing.
+    A median of a single run has no spread to be apart from: such a
+    metric is listed as having too few runs, whichever way it points."""
     def cnt(rs, pred): return sum(1 for r in rs if pred(r))
     def mv(rs, k, only_completed=False):
         return vals(rs, k, only_completed) or None
@@ -436,7 +438,7 @@ def verdict(off, on):
         ("memory.events max", lambda rs: mv(rs, "memcg.max_events"), False),
         ("P cache objects freed", pfreed, True),
     ]
-    better, equal, spread, worse, na = [], [], [], [], []
+    better, equal, spread, worse, na, few = [], [], [], [], [], []
     for label, f, higher in metrics:
         a, b = f(off), f(on)
         if a is None or b is None:
@@ -444,6 +446,9 @@ def verdict(off, on):
             continue
         if not isinstance(a, list):
             a, b = [a], [b]
+        elif min(len(a), len(b)) < 2:
+            few.append(label)
+            continue
         ma, mb = statistics.median(a), statistics.median(b)
         if ma == mb:
             equal.append(label)
@@ -460,6 +465,8 @@ def verdict(off, on):
          + "; worse on " + (", ".join(worse) or "none") + "."]
     if na:
         s.append("Not comparable (no value on one side): " + ", ".join(na) + ".")
+    if few:
+        s.append("Too few runs to compare (a value from one run on a side): " + ", ".join(few) + ".")
     return " ".join(s)
 
 def reading(by):
