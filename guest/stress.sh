@@ -23,12 +23,12 @@
 #   cg3: cache of LX2,       load on LX1 and OV
 # so that XFS, ext4 and the loop-backed XFS transactions reclaim each
 # other's caches from their superblock scopes (ext4's handles mostly
-# through the buffer cache: block device folios for metadata).  (tmpfs pins its dentries
-# and inodes: it has nothing for a superblock shrinker to reclaim, so it
-# only adds load, and keeps none of its batches.  No cgroup holds only caches that its load's scopes may
-# not enter, such as ext4's from an XFS scope: its limit would be an OOM
-# kill, not a test of the rules; cg1's own ext4 objects are denied as
-# not a target.)
+# through the buffer cache: block device folios for metadata).  (tmpfs
+# pins its dentries and inodes: it has nothing for a superblock shrinker
+# to reclaim, so it only adds load, and keeps none of its batches.  No
+# cgroup holds only caches that its load's scopes may not enter, such as
+# ext4's from an XFS scope: its limit would be an OOM kill, not a test of
+# the rules; cg1's own ext4 objects are denied as not a target.)
 # Pass (exit 0): every worker finished without error, no OOM kill in any
 # cgroup, scoped reclaim entered another superblock (a "foreign" decision),
 # ext4 was never entered, every filesystem unmounts and xfs_repair -n /
