@@ -108,9 +108,11 @@ fill() {
 # MARK_FILES by fs_mark), 500 mkdirs, an xattr on a batch, a directory
 # rename, an fsync, unlinks
 load() {
-	local end=$(($(now_ms) + SECONDS_LOAD * 1000 / ROUNDS)) i=0 f d=$1/$2 tmpfs=0
+	local end=$(($(now_ms) + SECONDS_LOAD * 1000 / ROUNDS)) i=0 f d=$1/$2 tmpfs=0 t
 	mkdir -p "$d" || return 1
-	[ "$(stat -f -c %T "$d")" = tmpfs ] && tmpfs=1
+	# a failed stat would silently keep half of the tmpfs batches again
+	t=$(stat -f -c %T "$d") || { say "FAIL: stat -f $d"; return 1; }
+	[ "$t" = tmpfs ] && tmpfs=1
 	while [ "$(now_ms)" -lt "$end" ]; do
 		mkdir "$d/b$i" || return 1
 		for ((f = 0; f < 100; f++)); do
