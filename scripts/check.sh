@@ -58,7 +58,8 @@ if stage kernel-debug "$S/build-kernel.sh" debug; then
 		--script smoke.sh --args "${SMOKE_MEMMAX:-160M}" --disk 2G --disk 2G \
 		--mem 1G --cpus 2 --timeout 900 --log "$LOGS/qemu-smoke-debug.log" \
 		--quiet || true
-	# Superblock-scoped reclaim in the real kernel, switch on and off.
+	# Superblock-scoped reclaim in the real kernel, switch on and off: the
+	# rules through the test driver (the verdict), then a real load (reported).
 	for sw in on off; do
 		stage "scoped-$sw-debug" "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 			--script scoped.sh --args "${SCOPED_MEMMAX:-28M},$sw" \
