@@ -49,4 +49,10 @@ if [ $rc -ne 0 ]; then
 	grep -E '\[FAILED\]|# .*: (ASSERTION|EXPECTATION) FAILED|Expected ' "$log" | sed 's/\x1b\[[0-9;]*m//g' | head -n 20 >&2 || true
 	die "KUnit failed: ${res:-no result line (crash?)} (log: $log)"
 fi
+# A skipped case tests nothing: a missing option in the kunitconfig is a
+# failure of the harness, not a pass.
+if grep -qE 'skipped: [1-9]' <<<"$res"; then
+	grep -E '\[SKIPPED\]' "$log" | sed 's/\x1b\[[0-9;]*m//g' | head -n 5 >&2 || true
+	die "KUnit skipped cases: ${res#Testing complete. } (log: $log)"
+fi
 echo "kunit: ${res#Testing complete. }"
