@@ -10,7 +10,7 @@ BZ_BASE := build/out/x86-base/arch/x86/boot/bzImage
 BZ_DEBUG := build/out/x86-debug/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export status kunit kernel kernel-debug \
-	initramfs smoke smoke-debug selftest stress static checkpatch bisect check demo \
+	initramfs smoke smoke-debug selftest stress static checkpatch bisect model check demo \
 	bench apply mbox clean distclean
 
 help:
@@ -27,6 +27,7 @@ help:
 	@echo "make stress        bounded lockdep stress (STRESS_SECONDS, STRESS_HEADROOM)"
 	@echo "make static        checkpatch, kernel-doc, sparse, coccicheck on the series"
 	@echo "make bisect        every prefix of the series builds"
+	@echo "make model         spin: the reclaim rules are deadlock free, their counterexamples are found"
 	@echo "make apply KSRC=D  apply patches/ to another 6.12 tree (git am or quilt)"
 	@echo "make mbox          build/out/sbnofs.mbox: the series as mail, To/Cc from get_maintainer.pl"
 
@@ -67,6 +68,8 @@ checkpatch: tree
 	@$(S)/static.sh checkpatch
 bisect: tree
 	@$(S)/bisect.sh
+model: deps
+	@$(S)/model.sh
 check:
 	@$(S)/check.sh
 demo:

@@ -37,6 +37,8 @@ finish() {
 # Without the tools or the tree nothing else can run.
 stage deps "$S/deps.sh" || finish
 stage tree "$S/tree.sh" || finish
+# The model of the rules (model/sbnofs.pml): seconds, no kernel build.
+stage model "$S/model.sh" || true
 stage checkpatch "$S/static.sh" checkpatch || true
 stage kernel-doc "$S/static.sh" kerneldoc || true
 # KUnit at HEAD in the bisect stage's worktree and build directory: its

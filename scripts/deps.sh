@@ -13,6 +13,8 @@ PKGS=(
 	sparse coccinelle ocaml-nox perl
 	# the series tooling
 	git quilt
+	# the model of the reclaim rules (make model)
+	spin
 	# QEMU runner and guest userspace
 	qemu-system-x86 busybox-static e2fsprogs xfsprogs util-linux attr dmsetup mdadm
 	# benchmark (make bench): workload and plot
