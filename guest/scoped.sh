@@ -26,8 +26,10 @@
 #    allocates its inodes with explicit GFP_NOFS, blanket by design), so
 #    the decisions traced and the OOM kills are printed, not required.
 #    What must hold however the load is timed: no scope but the XFS and
-#    ext4 filesystems decides, ext4 is never entered, with the switch off
-#    nothing is allowed, and the workload fails only by an OOM kill.
+#    ext4 filesystems decides, ext4 is never entered, no decision is made
+#    about the block device superblock (its folios are left out before
+#    the decision), with the switch off nothing is allowed, and the
+#    workload fails only by an OOM kill.
 # Exit: 0 ok; 3 a rule of part 1 or an invariant of part 2 did not hold;
 # 1 setup failure or a workload error other than an OOM kill.
 set -u
@@ -249,6 +251,11 @@ if grep -v -E ' scope=(xfs:vd[ab]|ext4:vdc) ' /tmp/decisions | grep -q 'scope=';
 fi
 if grep -q 'target=ext4:vdc verdict=allow' /tmp/decisions; then
 	say "FAIL: ext4 (not a target) was entered"
+	bad=$((bad + 1))
+fi
+# Block device folios (the buffer cache) are left out before the decision.
+if grep -q ' target=bdev:bdev ' /tmp/decisions; then
+	say "FAIL: decisions about the block device superblock were made and traced"
 	bad=$((bad + 1))
 fi
 if [ "$SWITCH" = off ] && [ "$(delta nofs_sb_allowed)" -ne 0 ]; then

@@ -257,4 +257,9 @@ if grep -q 'target=ext4:vdc verdict=allow' /tmp/decisions; then
 	say "FAIL: ext4 (not a target) was entered"
 	exit 3
 fi
+# block device folios (the buffer cache) are left out before the decision
+if grep -q ' target=bdev:bdev ' /tmp/decisions; then
+	say "FAIL: decisions about the block device superblock were made and traced"
+	exit 3
+fi
 exit 0
