@@ -176,10 +176,16 @@ counters_print() {
 # delta COUNTER: its change since counters_save
 delta() { echo $(($(vm "$1") - before[$1])); }
 
+# trace_lost: events the ring buffer overwrote (all CPUs).  A check that
+# something never appears in the trace means nothing if any were lost.
+trace_lost() {
+	cat $T/per_cpu/cpu*/stats | awk '$1 == "overrun:" { n += $2 } END { print n + 0 }'
+}
+
 # decisions: the mm_nofs_sb_reclaim events in the trace buffer, counted by
 # scope, target, verdict and reason; also left in /tmp/decisions
 decisions() {
-	echo "decisions (scope target verdict reason: count):"
+	echo "decisions (scope target verdict reason: count; $(trace_lost) events lost):"
 	grep -o 'scope=[^ ]* depth=[-0-9]* target=[^ ]* depth=[-0-9]* .*verdict=[a-z]* reason=[a-z_]*' $T/trace |
 		awk '{ print $1, $3, $7, $8 }' | sort | uniq -c | sort -rn | sed 's/^/  /' | tee /tmp/decisions
 }

@@ -11,10 +11,10 @@
  * says.  A deadlock is an invalid end state: some task blocked for good.
  *
  *   fs 0, 1  XFS-like: opted in as targets, eviction keeps the target
- *            contract (nothing to wait for), or in the DQUOT
- *            configuration takes a per-filesystem lock (the dquot mutex)
- *            that the filesystem's own handle holders hold while they
- *            allocate; fs 1's eviction also takes G (below)
+ *            contract (nothing to wait for; fs 1's takes G, below), or in
+ *            the DQUOT configuration takes a per-filesystem lock (the
+ *            dquot mutex) that the filesystem's own handle holders hold
+ *            while they allocate
  *   fs 2, 3  ext4-like: not targets; eviction may wait for its journal's
  *            commit, which waits for every running handle of that
  *            filesystem to stop
