@@ -14,7 +14,8 @@
  *            contract (nothing to wait for; fs 1's takes G, below), or in
  *            the DQUOT configuration takes a per-filesystem lock (the
  *            dquot mutex) that the filesystem's own handle holders hold
- *            while they allocate
+ *            while they allocate (6.12 XFS with quota, before the series
+ *            deferred the release to inodegc)
  *   fs 2, 3  ext4-like: not targets; eviction may wait for its journal's
  *            commit, which waits for every running handle of that
  *            filesystem to stop

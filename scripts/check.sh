@@ -68,8 +68,10 @@ if stage kernel-debug "$S/build-kernel.sh" debug; then
 			--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900 \
 			--log "$LOGS/qemu-scoped-$sw-debug.log" --quiet || true
 	done
-	# The series' kselftest (tools/testing/selftests/sb_nofs): every rule
-	# of the decision on real filesystems, through the test driver.
+	# The series' kselftests (tools/testing/selftests/sb_nofs): every rule
+	# of the decision on real filesystems, through the test driver, then
+	# the lockdep scenarios (quota, lazytime, freeze, shutdown, tmpfs with
+	# swap, XFS splits, ext4) sharing the same boot.
 	stage kselftest-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 		--script selftest.sh --disk 2G --disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 \
 		--timeout 900 --log "$LOGS/qemu-kselftest-debug.log" --quiet || true

@@ -10,7 +10,7 @@
 #     losetup, mount, umount (util-linux), bash, setfattr (attr),
 #     timeout (coreutils: the kselftest runner needs --foreground),
 #     fs_mark (fsmark: the benchmark's workload), dmsetup (device mapper),
-#     xfs_quota (xfsprogs), fsfreeze (util-linux), mdadm (md arrays),
+#     xfs_quota and xfs_io (xfsprogs), fsfreeze (util-linux), mdadm (md arrays),
 #   /kselftest: the series' kselftests (make install of tools/testing/selftests),
 #   /guest/*: every file of guest/ (guest/init is also the image's /init),
 #   /dev/console (appended as a second cpio archive, so no root is needed;
@@ -34,7 +34,7 @@ BINS=(
 	/sbin/mke2fs /sbin/e2fsck /sbin/mkfs.xfs /sbin/xfs_repair
 	/sbin/losetup /bin/mount /bin/umount /bin/bash /usr/bin/setfattr
 	/usr/bin/timeout /usr/bin/fs_mark /sbin/dmsetup /usr/sbin/xfs_quota
-	/sbin/fsfreeze /sbin/mdadm
+	/sbin/fsfreeze /sbin/mdadm /usr/sbin/xfs_io
 )
 [ -e /usr/sbin/xfs_db ] && BINS+=(/usr/sbin/xfs_db)
 read -r -a extra <<<"${EXTRA_BINS:-}"
