@@ -40,5 +40,5 @@ for t in "${tests[@]}"; do
 done
 # every check must run here: a skipped one (a missing tool or kernel
 # option) is a failure of the harness
-! grep -q '^# ok .* # SKIP' "$out" || fail "sb_nofs.sh skipped checks"
+! grep -q '^# ok .* # SKIP' "$out" || fail "a kselftest skipped checks"
 say "PASS"
