@@ -19,7 +19,7 @@ wait_dev /dev/vda /dev/vdb /dev/vdc /dev/vdd
 # DMSETUP, MDADM, DM_DISABLE_UDEV and MDADM_NO_UDEV come from lib.sh
 export DMSETUP MDADM XFS_QUOTA=/usr/sbin/xfs_quota FSFREEZE=/sbin/fsfreeze
 export MKFS_XFS=$MKXFS MKE2FS LOSETUP SB_NOFS_DISKS="/dev/vda /dev/vdb /dev/vdc /dev/vdd"
-export XFS_IO=/usr/sbin/xfs_io
+export XFS_IO=/usr/sbin/xfs_io MKFS_GFS2=/usr/sbin/mkfs.gfs2
 tests=(sb_nofs.sh sb_nofs_locks.sh)
 if [ $# -gt 0 ]; then
 	export SB_NOFS_SCENARIOS="$*"

@@ -17,6 +17,8 @@ PKGS=(
 	spin
 	# QEMU runner and guest userspace
 	qemu-system-x86 busybox-static e2fsprogs xfsprogs util-linux attr dmsetup mdadm
+	# the kselftest's gfs2 check (mkfs.gfs2)
+	gfs2-utils
 	# benchmark (make bench): workload and plot
 	fsmark gnuplot-nox
 )

@@ -11,6 +11,7 @@
 #     timeout (coreutils: the kselftest runner needs --foreground),
 #     fs_mark (fsmark: the benchmark's workload), dmsetup (device mapper),
 #     xfs_quota and xfs_io (xfsprogs), fsfreeze (util-linux), mdadm (md arrays),
+#     mkfs.gfs2 (gfs2-utils),
 #   /kselftest: the series' kselftests (make install of tools/testing/selftests),
 #   /guest/*: every file of guest/ (guest/init is also the image's /init),
 #   /dev/console (appended as a second cpio archive, so no root is needed;
@@ -34,7 +35,7 @@ BINS=(
 	/sbin/mke2fs /sbin/e2fsck /sbin/mkfs.xfs /sbin/xfs_repair
 	/sbin/losetup /bin/mount /bin/umount /bin/bash /usr/bin/setfattr
 	/usr/bin/timeout /usr/bin/fs_mark /sbin/dmsetup /usr/sbin/xfs_quota
-	/sbin/fsfreeze /sbin/mdadm /usr/sbin/xfs_io
+	/sbin/fsfreeze /sbin/mdadm /usr/sbin/xfs_io /usr/sbin/mkfs.gfs2
 )
 [ -e /usr/sbin/xfs_db ] && BINS+=(/usr/sbin/xfs_db)
 read -r -a extra <<<"${EXTRA_BINS:-}"
