@@ -9,7 +9,7 @@ S := scripts
 BZ_BASE := build/out/x86-base/arch/x86/boot/bzImage
 BZ_DEBUG := build/out/x86-debug/arch/x86/boot/bzImage
 
-.PHONY: help deps base tree export status kunit kernel kernel-debug \
+.PHONY: help deps base tree export status kunit kernel kernel-debug kernel-off \
 	initramfs smoke smoke-debug selftest stress static checkpatch bisect model check demo \
 	bench apply mbox clean distclean
 
@@ -22,6 +22,7 @@ help:
 	@echo "make status        does the tree hold work that patches/ does not?"
 	@echo "make kunit         KUnit suites on UML"
 	@echo "make kernel        x86_64 test kernel (kernel-debug: PROVE_LOCKING etc.)"
+	@echo "make kernel-off    the same with CONFIG_NOFS_SB_RECLAIM=n (builds only)"
 	@echo "make smoke         boot the test kernel under QEMU, smoke scenario (smoke-debug)"
 	@echo "make selftest      the sb_nofs kselftest in the debug kernel under QEMU"
 	@echo "make stress        bounded lockdep stress (STRESS_SECONDS, STRESS_HEADROOM)"
@@ -47,6 +48,8 @@ kernel: tree
 	@$(S)/build-kernel.sh base
 kernel-debug: tree
 	@$(S)/build-kernel.sh debug
+kernel-off: tree
+	@$(S)/build-kernel.sh off
 initramfs: deps
 	@$(S)/mk-initramfs.sh
 smoke: kernel

@@ -2,13 +2,15 @@
 # build-kernel.sh VARIANT [SRC]: build the x86_64 test kernel.
 #   VARIANT base  = configs/x86-base.config
 #   VARIANT debug = base + configs/x86-debug.config (PROVE_LOCKING, ...)
+#   VARIANT off   = base with CONFIG_NOFS_SB_RECLAIM (and the test driver,
+#                   which depends on it) unset: the series compiled out
 # SRC defaults to the kernel tree; output in OUTDIR, default build/out/x86-VARIANT
 # (logs named after OUTDIR; make bench builds the unpatched base tree this way).
 # Prints progress every 30 s and a one-line summary.
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=build-kernel
 need make gcc flex bison bc
-variant=${1:?usage: build-kernel.sh base|debug [SRC] [OUTDIR]}
+variant=${1:?usage: build-kernel.sh base|debug|off [SRC] [OUTDIR]}
 src=${2:-$TREE}
 out=${3:-$OUT/x86-$variant}
 name=$(basename "$out") # logs: config-NAME.log, build-NAME.log
@@ -18,11 +20,16 @@ frags=("$TOP/configs/x86-base.config")
 case $variant in
 base) ;;
 debug) frags+=("$TOP/configs/x86-debug.config") ;;
-*) die "unknown variant '$variant' (base|debug)" ;;
+off) ;;
+*) die "unknown variant '$variant' (base|debug|off)" ;;
 esac
 mkdir -p "$out"
 frag=$out/sbnofs.fragment
 cat "${frags[@]}" >"$frag.new"
+if [ "$variant" = off ]; then
+	sed -i -e '/^CONFIG_NOFS_SB_RECLAIM=/d' -e '/^CONFIG_TEST_NOFS_SB=/d' "$frag.new"
+	printf '%s\n' '# CONFIG_NOFS_SB_RECLAIM is not set' >>"$frag.new"
+fi
 # Another tree than the series (make bench's unpatched base) lacks the
 # series' own options (CONFIG_TEST_NOFS_SB): drop the options no Kconfig
 # file of SRC defines, and say so.  The series' tree gets the fragments
