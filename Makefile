@@ -63,7 +63,7 @@ selftest: kernel-debug
 		--disk 2G --disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
 stress: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script stress.sh \
-		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-6} \
+		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-8} \
 		--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 1200
 static: tree
 	@$(S)/static.sh

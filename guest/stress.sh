@@ -8,7 +8,7 @@
 #                                   cgroup's wanted decision was not
 #                                   traced); memory.max of each cgroup once
 #                                   its caches are filled: its usage +
-#                                   HEADROOM MiB (default 6)
+#                                   HEADROOM MiB (default 8)
 #
 # Filesystems: XFS X1 (/dev/vda), XFS X2 (/dev/vdb), ext4 E (/dev/vdc),
 # XFS LX1 on a loop device over a file on E and XFS LX2 on dm-linear over
@@ -43,7 +43,7 @@
 set -u
 
 SECONDS_LOAD=${1:-60}
-HEADROOM=${2:-6}
+HEADROOM=${2:-8}
 ROUNDS=${ROUNDS:-3}
 MAX_ROUNDS=${MAX_ROUNDS:-6}
 FILES=${FILES:-6000}

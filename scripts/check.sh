@@ -77,7 +77,7 @@ if stage kernel-debug "$S/build-kernel.sh" debug; then
 		--timeout 900 --log "$LOGS/qemu-kselftest-debug.log" --quiet || true
 	# Bounded stress under lockdep and the hung-task detector.
 	stage stress-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
-		--script stress.sh --args "${STRESS_SECONDS:-60},${STRESS_HEADROOM:-6}" \
+		--script stress.sh --args "${STRESS_SECONDS:-60},${STRESS_HEADROOM:-8}" \
 		--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 1200 \
 		--log "$LOGS/qemu-stress-debug.log" --quiet || true
 fi
