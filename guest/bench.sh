@@ -272,19 +272,30 @@ awk '
 		}
 		kind = (ev ~ /memcg/) ? "memcg" : "direct"
 		key = kind " " pid
-		if (ev ~ /_begin$/) { start[key] = ts; slab[pid] = 0; next }
+		if (ev ~ /_begin$/) {
+			start[key] = ts; slab[pid] = 0
+			scoped[key] = ($0 ~ /gfp_flags=[^ ]*__GFP_NOFS_SB/)
+			next
+		}
 		if (key in start) {
 			nr = $(i + 1); sub(/^nr_reclaimed=/, "", nr)
-			printf "%s %d %d %d %d\n", kind, int((ts - start[key]) * 1000000 + 0.5), nr,
-				slab[pid], (oom != "" && start[key] + 0 > oom + 0)
+			line = sprintf("%d %d %d %d", int((ts - start[key]) * 1000000 + 0.5), nr,
+				slab[pid], (oom != "" && start[key] + 0 > oom + 0))
+			print kind, line
+			if (scoped[key])
+				print "scoped", line
 			delete start[key]
 			delete slab[pid]
 		}
 	}' $T/trace >/tmp/lat
-for kind in memcg direct; do
+# kind scoped: the memcg and direct calls begun in a superblock scope
+# (__GFP_NOFS_SB in the gfp mask), which hold its locks; slab_max is the
+# most slab objects one call freed
+for kind in memcg direct scoped; do
 	awk -v k="$kind" '$1 == k { print $2, $3, $4, $5 }' /tmp/lat | sort -n | awk -v k="$kind" -v o="$overrun" '
 		{
 			n++; sum += $1; nr += $2; sl += $3; after += $4
+			if ($3 > slmax) slmax = $3
 			if ($2 + $3 == 0) { empty++; esum += $1 }
 			else if (!$4) lat[++f] = $1
 		}
@@ -296,7 +307,7 @@ for kind in memcg direct; do
 				printf "p50_us=n/a p99_us=n/a max_us=n/a "
 			else
 				printf "p50_us=%d p99_us=%d max_us=%d ", pct(50), pct(99), lat[f]
-			printf "nr_reclaimed=%d slab_freed=%d trace_overrun=%d\n", nr, sl, o
+			printf "nr_reclaimed=%d slab_freed=%d slab_max=%d trace_overrun=%d\n", nr, sl, slmax, o
 		}'
 done
 for e in $TRACE_EVENTS; do

@@ -330,7 +330,8 @@ def summary(scen):
     row("time, completed runs (s) median [min-max]", lambda rs: medrange(rs, "result.time_ms", True, 0.001))
     # a killed run's fs_mark rate covers only the part it ran
     row("fs_mark files/s, completed runs (median)", lambda rs: med(rs, "result.files_per_sec", True))
-    for kind, label in (("memcg", "memcg reclaim"), ("direct", "direct reclaim")):
+    for kind, label in (("memcg", "memcg reclaim"), ("direct", "direct reclaim"),
+                        ("scoped", "reclaim in a superblock scope")):
         row(f"{label}: calls, all runs (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n"))
         row(f"{label}: calls that freed nothing (median)", lambda rs, k=kind: med(rs, f"lat.{k}.n_empty"))
         row(f"{label}: time in calls that freed nothing, ms (median)",
@@ -348,6 +349,8 @@ def summary(scen):
         row(f"{label}: total time ms, completed runs", lambda rs, k=kind: medrange(rs, f"lat.{k}.sum_us", True, 0.001))
         row(f"{label}: pages reclaimed (median)", lambda rs, k=kind: med(rs, f"lat.{k}.nr_reclaimed"))
         row(f"{label}: slab objects freed (median)", lambda rs, k=kind: med(rs, f"lat.{k}.slab_freed"))
+        row(f"{label}: most slab objects freed by one call (max)",
+            lambda rs, k=kind: fmt(max(vals(rs, f"lat.{k}.slab_max"), default=None)))
     row("trace events lost (max)", lambda rs: fmt(max(vals(rs, "lat.memcg.trace_overrun") or [0])))
     row("allocstall (/proc/vmstat, median)", lambda rs: med(rs, "vmstat.allocstall"))
     row("pgscan_direct / pgscan_kswapd (median)", lambda rs: f"{med(rs, 'vmstat.pgscan_direct')} / {med(rs, 'vmstat.pgscan_kswapd')}")
@@ -431,6 +434,7 @@ def verdict(off, on):
         ("memcg reclaim p99 latency", lambda rs: mv(rs, "lat.memcg.p99_us"), False),
         ("memcg reclaim max latency", lambda rs: mv(rs, "lat.memcg.max_us"), False),
         ("memcg reclaim total time", lambda rs: mv(rs, "lat.memcg.sum_us", True), False),
+        ("p99 latency of reclaim in a superblock scope", lambda rs: mv(rs, "lat.scoped.p99_us"), False),
         ("direct reclaim calls", lambda rs: mv(rs, "lat.direct.n"), False),
         ("direct reclaim p99 latency", lambda rs: mv(rs, "lat.direct.p99_us"), False),
         ("direct reclaim total time", lambda rs: mv(rs, "lat.direct.sum_us", True), False),
