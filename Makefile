@@ -11,11 +11,13 @@ BZ_DEBUG := build/out/x86-debug/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export status kunit kernel kernel-debug kernel-off \
 	initramfs smoke smoke-debug selftest stress static checkpatch bisect model check demo \
-	bench apply mbox clean distclean
+	bench bench-limit apply mbox clean distclean
 
 help:
 	@echo "make demo          build the test kernel, boot it under QEMU: memcg squeeze, switch off | on"
-	@echo "make bench         benchmark: off/on/unpatched/oracle, RUNS boots each -> build/bench/results.txt"
+	@echo "make bench         benchmark: off/on/unpatched/oracle, RUNS boots each -> build/bench/results.txt,"
+	@echo "                   then bench-limit (hours)"
+	@echo "make bench-limit   smallest memory.max real workloads survive -> build/bench-limit/results.txt"
 	@echo "make check         all tests (what CI runs); last line: N passed, N failed"
 	@echo "make tree          build/linux: Debian 6.12 base + patches/ as git commits"
 	@echo "make export        patches/ <- the tree's commits (deterministic)"
@@ -79,6 +81,9 @@ demo:
 	@$(S)/demo.sh
 bench: tree
 	@$(S)/bench.sh
+	@$(S)/bench-limit.sh
+bench-limit: tree
+	@$(S)/bench-limit.sh
 apply:
 	@$(S)/apply.sh "$(KSRC)"
 mbox: tree

@@ -9,9 +9,17 @@
 #                               memory is the limit (default memcg)
 #     switch=on|off|na          vm.nofs_sb_reclaim; na: kernel without the
 #                               series (the sysctl and counters must be absent)
-#     wfs=xfs|tmpfs             filesystem of the workload Q: XFS on /dev/vdb,
-#                               or tmpfs (the GFP_KERNEL oracle: no
+#     wfs=xfs|ext4|tmpfs        filesystem of the workload Q: XFS or ext4 on
+#                               /dev/vdb, or tmpfs (the GFP_KERNEL oracle: no
 #                               transaction, no NOFS scope) (default xfs)
+#     work=fsmark|untar|rm|gitmix   the workload on Q (default fsmark):
+#                               fs_mark with the options below; untar: tar
+#                               -xf of the archive on /dev/vdc (read-only
+#                               disk); rm: rm -rf of that tree, extracted
+#                               before outside the cgroup; gitmix: every
+#                               file of that tree rewritten as a git
+#                               checkout writes it (new file, rename over
+#                               the old; guest/gitmix.c)
 #     pdev=disk|dm              P on /dev/vda, or on dm-linear over it
 #                               (default disk)
 #     memmax=28M                memory.max (scenario=memcg)
@@ -35,18 +43,19 @@ SAY_PREFIX=BENCH-GUEST
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-scenario=memcg switch=on wfs=xfs pdev=disk memmax=28M fill=20000
+scenario=memcg switch=on wfs=xfs work=fsmark pdev=disk memmax=28M fill=20000
 n=4000 t=2 s=0 L=3 D=16 S=0 tmo=300 tbuf=4096
 for kv in "$@"; do
 	case $kv in
-	scenario=* | switch=* | wfs=* | pdev=* | memmax=* | fill=* | n=* | t=* | s=* | L=* | D=* | S=* | tmo=* | tbuf=*)
+	scenario=* | switch=* | wfs=* | work=* | pdev=* | memmax=* | fill=* | n=* | t=* | s=* | L=* | D=* | S=* | tmo=* | tbuf=*)
 		printf -v "${kv%%=*}" '%s' "${kv#*=}"
 		;;
 	*) fail "unknown argument '$kv'" ;;
 	esac
 done
 case $scenario in memcg | global) ;; *) fail "scenario must be memcg or global" ;; esac
-case $wfs in xfs | tmpfs) ;; *) fail "wfs must be xfs or tmpfs" ;; esac
+case $wfs in xfs | ext4 | tmpfs) ;; *) fail "wfs must be xfs, ext4 or tmpfs" ;; esac
+case $work in fsmark | untar | rm | gitmix) ;; *) fail "work must be fsmark, untar, rm or gitmix" ;; esac
 case $pdev in disk | dm) ;; *) fail "pdev must be disk or dm" ;; esac
 for v in fill n t s L D S tmo tbuf; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || fail "$v=${!v} is not a number"
@@ -56,7 +65,11 @@ FSMARK=/usr/bin/fs_mark
 T=/sys/kernel/tracing
 [ -x $FSMARK ] || fail "no $FSMARK in the initramfs"
 wait_dev /dev/vda /dev/vdb
-echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs pdev=$pdev memmax=$memmax fill=$fill" \
+if [ "$work" != fsmark ]; then
+	wait_dev /dev/vdc
+	command -v gitmix >/dev/null || fail "no gitmix in the initramfs"
+fi
+echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs work=$work pdev=$pdev memmax=$memmax fill=$fill" \
 	"fsmark=-n_${n}_-t_${t}_-s_${s}_-L_${L}_-D_${D}_-S_${S} memtotal_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" \
 	"cpus=$(grep -c '^processor' /proc/cpuinfo)" \
 	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -84,11 +97,28 @@ if [ "$pdev" = dm ]; then
 fi
 run "mkfs.xfs $pdevice" "$MKXFS" -f -q "$pdevice"
 mnt /mnt/p -t xfs "$pdevice"
-if [ "$wfs" = xfs ]; then
+case $wfs in
+xfs)
 	run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
 	mnt /mnt/q -t xfs /dev/vdb
-else
-	mnt /mnt/q -t tmpfs -o size=1G,nr_inodes=0 tmpfs
+	;;
+ext4)
+	run "mkfs.ext4 /dev/vdb" mke2fs -q -F -t ext4 /dev/vdb
+	mnt /mnt/q -t ext4 /dev/vdb
+	;;
+tmpfs) mnt /mnt/q -t tmpfs -o size=1G,nr_inodes=0 tmpfs ;;
+esac
+# rm and gitmix work on the archive's tree, extracted outside the cgroup,
+# written back and evicted (Q mounted again) so that the cgroup charges
+# what the workload reads
+if [ "$work" = rm ] || [ "$work" = gitmix ]; then
+	mkdir -p /mnt/q/w || fail "mkdir /mnt/q/w"
+	run "tar -xf /dev/vdc (setup)" tar -xf /dev/vdc -C /mnt/q/w
+	sync
+	if [ "$wfs" != tmpfs ]; then
+		run "umount /mnt/q" "$UMOUNT" /mnt/q
+		run "mount /mnt/q" "$MOUNT" -t "$wfs" /dev/vdb /mnt/q
+	fi
 fi
 t0=$(now_ms)
 # In chunks of $chunk files, each written back (sync) before the next:
@@ -182,7 +212,12 @@ t0=$(now_ms)
 	trap - EXIT INT TERM
 	join_cg || exit 1
 	echo 0 >/proc/self/oom_score_adj
-	exec $FSMARK -d /mnt/q/w -n "$n" -t "$t" -s "$s" -L "$L" -D "$D" -S "$S" -l /tmp/fsmark.log
+	case $work in
+	fsmark) exec $FSMARK -d /mnt/q/w -n "$n" -t "$t" -s "$s" -L "$L" -D "$D" -S "$S" -l /tmp/fsmark.log ;;
+	untar) mkdir -p /mnt/q/w && exec tar -xf /dev/vdc -C /mnt/q/w ;;
+	rm) exec rm -rf /mnt/q/w ;;
+	gitmix) exec gitmix /mnt/q/w ;;
+	esac
 ) >"$fsm_log" 2>&1 &
 wpid=$!
 # Watchdog: a workload stuck longer than tmo seconds is killed (timeout).
@@ -225,7 +260,7 @@ completed=no
 fps=$(awk '$1 ~ /^[0-9]+$/ && NF == 5 { s += $4; k++ } END { if (k) printf "%.1f", s / k; else print "n/a" }' "$fsm_log")
 echo "BENCH result completed=$completed reason=$reason rc=$wrc time_ms=$elapsed oom_kill=$oomk files_per_sec=$fps"
 if [ "$reason" = error ]; then
-	sed 's/^/fs_mark: /' "$fsm_log" | tail -n 5
+	sed "s/^/$work: /" "$fsm_log" | tail -n 5
 fi
 
 # --- counters after (delta)

@@ -92,7 +92,6 @@ done
 need python3 git
 
 # --- kernels (not for --report)
-UNPATCHED_SRC=$BUILD/unpatched/linux
 BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
 BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
 need_unpatched=0
@@ -105,17 +104,7 @@ elif [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
 	"$TOP/scripts/build-kernel.sh" base
 fi
 if [ $need_unpatched = 1 ]; then
-	base_commit=$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")
-	if [ ! -e "$UNPATCHED_SRC/.git" ]; then
-		info "worktree $UNPATCHED_SRC at $BASE_TAG"
-		mkdir -p "$(dirname "$UNPATCHED_SRC")"
-		git -C "$TREE" worktree add -q --detach "$UNPATCHED_SRC" "$BASE_TAG" ||
-			die "git worktree add $UNPATCHED_SRC $BASE_TAG failed"
-	fi
-	[ "$(git -C "$UNPATCHED_SRC" rev-parse HEAD)" = "$base_commit" ] ||
-		die "$UNPATCHED_SRC is not at $BASE_TAG (remove it: git -C $TREE worktree remove $UNPATCHED_SRC)"
-	[ -z "$(git -C "$UNPATCHED_SRC" status --porcelain --untracked-files=no)" ] ||
-		die "$UNPATCHED_SRC has local edits"
+	unpatched_worktree
 	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_UNPATCHED" ]; then
 		"$TOP/scripts/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
 	fi

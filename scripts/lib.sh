@@ -82,3 +82,22 @@ run_logged() {
 
 # Wall-clock timing of a stage for the summary.
 now() { date +%s; }
+
+# The unpatched kernel's source: a worktree of the tree at $BASE_TAG in
+# $UNPATCHED_SRC, made if missing; dies if it moved or has local edits.
+UNPATCHED_SRC=$BUILD/unpatched/linux
+unpatched_worktree() {
+	local base_commit
+
+	base_commit=$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")
+	if [ ! -e "$UNPATCHED_SRC/.git" ]; then
+		info "worktree $UNPATCHED_SRC at $BASE_TAG"
+		mkdir -p "$(dirname "$UNPATCHED_SRC")"
+		git -C "$TREE" worktree add -q --detach "$UNPATCHED_SRC" "$BASE_TAG" ||
+			die "git worktree add $UNPATCHED_SRC $BASE_TAG failed"
+	fi
+	[ "$(git -C "$UNPATCHED_SRC" rev-parse HEAD)" = "$base_commit" ] ||
+		die "$UNPATCHED_SRC is not at $BASE_TAG (remove it: git -C $TREE worktree remove $UNPATCHED_SRC)"
+	[ -z "$(git -C "$UNPATCHED_SRC" status --porcelain --untracked-files=no)" ] ||
+		die "$UNPATCHED_SRC has local edits"
+}

@@ -28,7 +28,7 @@
 SBNOFS_PROG=mk-initramfs
 
 out=${1:-$BUILD/initramfs.cpio.gz}
-need cpio gzip ldd
+need cpio gzip ldd gcc
 
 BUSYBOX=/bin/busybox
 BINS=(
@@ -36,6 +36,7 @@ BINS=(
 	/sbin/losetup /bin/mount /bin/umount /bin/bash /usr/bin/setfattr
 	/usr/bin/timeout /usr/bin/fs_mark /sbin/dmsetup /usr/sbin/xfs_quota
 	/sbin/fsfreeze /sbin/mdadm /usr/sbin/xfs_io /usr/sbin/mkfs.gfs2
+	/bin/tar
 )
 [ -e /usr/sbin/xfs_db ] && BINS+=(/usr/sbin/xfs_db)
 read -r -a extra <<<"${EXTRA_BINS:-}"
@@ -116,6 +117,10 @@ if [ -f /etc/mke2fs.conf ]; then
 	cp /etc/mke2fs.conf "$stage/etc/" || die "cannot copy /etc/mke2fs.conf"
 fi
 ln -s /proc/self/mounts "$stage/etc/mtab"
+
+# The benchmark's git-checkout-like workload, built static.
+gcc -O2 -Wall -static -o "$stage/bin/gitmix" "$TOP/guest/gitmix.c" ||
+	die "cannot build guest/gitmix.c (gcc -static needs libc6-dev)"
 
 # Guest scripts; guest/init is the image's /init.
 cp -a "$TOP/guest/." "$stage/guest/" || die "cannot copy guest/"

@@ -9,6 +9,7 @@
 #   --cpus N           guest CPUs (default 2)
 #   --disk SIZE        add a fresh sparse scratch disk (repeatable); the guest
 #                      sees them as /dev/vda, /dev/vdb, ... in order
+#   --ro-disk FILE     add FILE read-only after the scratch disks (repeatable)
 #   --timeout SECONDS  kill QEMU after this long (default 600)
 #   --log FILE         serial console log (default $LOGS/qemu-NAME.log)
 #   --initrd FILE      use this initramfs instead of building one with
@@ -40,7 +41,7 @@ usage() {
 
 kernel='' script='' args='' log='' initrd='' append='' quiet=0
 mem=1G cpus=2 timeout=600
-disks=()
+disks=() rodisks=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage ;;
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
 		shift
 		continue
 		;;
-	--kernel | --script | --args | --mem | --cpus | --disk | --timeout | --log | --initrd | --append)
+	--kernel | --script | --args | --mem | --cpus | --disk | --ro-disk | --timeout | --log | --initrd | --append)
 		[ $# -ge 2 ] || die "option $1 needs a value"
 		case $1 in
 		--kernel) kernel=$2 ;;
@@ -58,6 +59,7 @@ while [ $# -gt 0 ]; do
 		--mem) mem=$2 ;;
 		--cpus) cpus=$2 ;;
 		--disk) disks+=("$2") ;;
+		--ro-disk) rodisks+=("$2") ;;
 		--timeout) timeout=$2 ;;
 		--log) log=$2 ;;
 		--initrd) initrd=$2 ;;
@@ -80,9 +82,12 @@ esac
 [[ $mem =~ ^[0-9]+[MGmg]?$ ]] || die "bad --mem '$mem' (e.g. 512M, 1G)"
 [[ $cpus =~ ^[1-9][0-9]*$ ]] || die "bad --cpus '$cpus'"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "bad --timeout '$timeout' (seconds)"
-[ ${#disks[@]} -le 26 ] || die "at most 26 --disk"
+[ $((${#disks[@]} + ${#rodisks[@]})) -le 26 ] || die "at most 26 --disk and --ro-disk"
 for d in "${disks[@]}"; do
 	[[ $d =~ ^[0-9]+[KMGT]?$ ]] || die "bad --disk size '$d' (e.g. 2G)"
+done
+for d in "${rodisks[@]}"; do
+	[ -f "$d" ] && [ -r "$d" ] || die "--ro-disk $d: no such readable file"
 done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run: make deps)"
 need timeout tail
@@ -141,6 +146,9 @@ for d in "${disks[@]}"; do
 	truncate -s "$d" "$f" || die "cannot create a $d scratch disk in $tmp"
 	drives+=(-drive "file=$f,format=raw,if=virtio,cache=unsafe,discard=unmap")
 	i=$((i + 1))
+done
+for d in "${rodisks[@]}"; do
+	drives+=(-drive "file=$d,format=raw,if=virtio,readonly=on")
 done
 
 cmdline="console=ttyS0 loglevel=7 panic=-1 oops=panic sbnofs.script=$script"

@@ -1,0 +1,208 @@
+#!/bin/bash
+# The smallest memory limit a real workload survives, per configuration:
+# bisection over memory.max (MiB) for the smallest limit at which the
+# workload completes in at least NEED of RUNS fresh boots.  A probe stops
+# as soon as its verdict is certain (NEED completions, or more than
+# RUNS - NEED failures); an OOM kill, a timeout or an error is a failure.
+#
+#   bench-limit.sh            run, then write the table
+#   bench-limit.sh --report   the table again from the recorded boots
+#
+# Workloads (guest/bench.sh work= wfs=, scenario=memcg), each in one
+# memory cgroup that first charges the dentries and inodes of XFS P
+# (FILL files stat'ed), the other filesystem's cache that reclaim from
+# the workload's transactions may free:
+#   untar-xfs, untar-ext4  tar -xf of the first FILES files of the Debian
+#                          kernel source (/usr/src/linux-source-6.12.tar.xz)
+#                          into XFS / ext4, from a read-only disk
+#   rm-xfs                 rm -rf of that tree on XFS (extracted before,
+#                          outside the cgroup, and evicted)
+#   gitmix-xfs             every file of that tree rewritten as a git
+#                          checkout writes it (guest/gitmix.c)
+# Configurations: off and on (the patched kernel, vm.nofs_sb_reclaim 0
+# and 1), unpatched (the base with the same config).  There is no
+# GFP_KERNEL oracle here: on tmpfs the tree's data itself stays in memory.
+#
+# Knobs (environment; defaults in brackets):
+#   BENCH_LIMIT_WORKS ["untar-xfs untar-ext4 rm-xfs gitmix-xfs"]
+#   BENCH_LIMIT_CONFIGS ["unpatched off on"]
+#   BENCH_LIMIT_RUNS [5] BENCH_LIMIT_NEED [4]
+#   BENCH_LIMIT_LO [16] BENCH_LIMIT_HI [128] BENCH_LIMIT_STEP [4] (MiB)
+#   BENCH_LIMIT_FILES [20000] BENCH_LIMIT_FILL [20000] BENCH_LIMIT_TMO [400]
+#   BENCH_LIMIT_OUT [build/bench-limit]  BENCH_BUILD [1] (0: use the
+#   existing bzImages)
+. "$(dirname "$0")/lib.sh"
+SBNOFS_PROG=bench-limit
+
+report=0
+case ${1:-} in
+--report) report=1 ;;
+"") ;;
+*) die "usage: bench-limit.sh [--report]" ;;
+esac
+
+WORKS=${BENCH_LIMIT_WORKS:-untar-xfs untar-ext4 rm-xfs gitmix-xfs}
+CONFIGS=${BENCH_LIMIT_CONFIGS:-unpatched off on}
+RUNS=${BENCH_LIMIT_RUNS:-5}
+NEED=${BENCH_LIMIT_NEED:-4}
+LO=${BENCH_LIMIT_LO:-16}
+HI=${BENCH_LIMIT_HI:-128}
+STEP=${BENCH_LIMIT_STEP:-4}
+FILES=${BENCH_LIMIT_FILES:-20000}
+FILL=${BENCH_LIMIT_FILL:-20000}
+TMO=${BENCH_LIMIT_TMO:-400}
+BOUT=${BENCH_LIMIT_OUT:-$BUILD/bench-limit}
+for v in RUNS NEED LO HI STEP FILES FILL TMO; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v=${!v} is not a positive number"
+done
+[ "$NEED" -le "$RUNS" ] || die "BENCH_LIMIT_NEED=$NEED is more than BENCH_LIMIT_RUNS=$RUNS"
+[ "$LO" -lt "$HI" ] || die "BENCH_LIMIT_LO=$LO is not below BENCH_LIMIT_HI=$HI"
+for w in $WORKS; do
+	case $w in untar-xfs | untar-ext4 | rm-xfs | gitmix-xfs) ;;
+	*) die "unknown workload '$w'" ;; esac
+done
+for c in $CONFIGS; do
+	case $c in off | on | unpatched) ;; *) die "unknown configuration '$c'" ;; esac
+done
+need python3 git qemu-system-x86_64
+records=$BOUT/boots.txt
+table=$BOUT/results.txt
+
+if [ $report = 0 ]; then
+	BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
+	BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
+	tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
+	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
+		"$TOP/scripts/build-kernel.sh" base
+	fi
+	case " $CONFIGS " in *" unpatched "*)
+		unpatched_worktree
+		if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_UNPATCHED" ]; then
+			"$TOP/scripts/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
+		fi
+		;;
+	esac
+
+	# The archive: the first FILES regular files of the kernel source, in
+	# its order, with their directories, uncompressed (kept across runs)
+	src=/usr/src/linux-source-6.12.tar.xz
+	[ -f "$src" ] || die "$src missing (run: make deps)"
+	mkdir -p "$BOUT/logs"
+	archive=$BOUT/linux-$FILES.tar
+	if [ ! -s "$archive" ]; then
+		info "archive: the first $FILES files of $src"
+		python3 - "$src" "$archive.tmp" "$FILES" <<'PY' || die "cannot write $archive"
+import sys, tarfile
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+files = 0
+with tarfile.open(src, "r|xz") as tin, tarfile.open(dst, "w", format=tarfile.GNU_FORMAT) as tout:
+    for m in tin:
+        if m.isdir():
+            tout.addfile(m)
+        elif m.isreg():
+            tout.addfile(m, tin.extractfile(m))
+            files += 1
+            if files == n:
+                break
+if files < n:
+    sys.exit(f"only {files} files in {src}")
+PY
+		mv "$archive.tmp" "$archive"
+	fi
+	initrd=$BOUT/initramfs.cpio.gz
+	"$TOP/scripts/mk-initramfs.sh" "$initrd"
+	{
+		echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+		echo "host=$(nproc) cores, $(qemu-system-x86_64 --version | head -n 1), TCG"
+		echo "patched_tree=$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
+		echo "base_tag=$BASE_TAG $(git -C "$TREE" rev-parse --short=12 "$BASE_TAG^{commit}")"
+		echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels)"
+		echo "archive=$(basename "$archive"): first $FILES files of $(basename "$src") ($(du -m "$archive" | cut -f1) MiB)"
+		echo "cache=XFS P on /dev/vda, $FILL files (fs_mark -s 0) stat'ed in the cgroup; workload filesystem on /dev/vdb"
+		echo "guest=512M memory, 2 CPUs; watchdog $TMO s"
+		echo "rule=completes in at least $NEED of $RUNS boots; bisection from $LO to $HI MiB in steps of $STEP MiB"
+	} >"$BOUT/meta.txt"
+	: >"$records"
+
+	# boot WORK CONFIG LIMIT RUN: one boot; prints yes or no
+	boot() {
+		local w=$1 c=$2 m=$3 r=$4 bz=$BZ_PATCHED sw=$2 log res
+		[ "$c" = unpatched ] && bz=$BZ_UNPATCHED sw=na
+		log=$BOUT/logs/$w-$c-${m}M-$r.log
+		"$TOP/scripts/run-qemu.sh" --kernel "$bz" --initrd "$initrd" --script bench.sh \
+			--args "scenario=memcg,switch=$sw,wfs=${w#*-},work=${w%-*},memmax=${m}M,fill=$FILL,tmo=$TMO" \
+			--disk 2G --disk 2G --ro-disk "$archive" --mem 512M --cpus 2 \
+			--timeout $((TMO + 600)) --quiet --log "$log" >/dev/null 2>&1
+		res=$(tr -d '\r' <"$log" | awk '$1 == "BENCH" && $2 == "result" {
+			for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			print v["completed"], v["reason"], v["time_ms"] }')
+		[ -n "$res" ] || res="no setup-or-crash n/a"
+		echo "work=$w config=$c limit_mib=$m run=$r completed=${res%% *} reason=$(echo "$res" | cut -d' ' -f2) time_ms=${res##* }" >>"$records"
+		echo "${res%% *}"
+	}
+	# probe WORK CONFIG LIMIT: 0 if it completes in NEED of RUNS boots
+	probe() {
+		local ok=0 bad=0 r
+		for ((r = 1; r <= RUNS; r++)); do
+			if [ "$(boot "$@" "$r")" = yes ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+			[ $ok -ge "$NEED" ] && break
+			[ $bad -gt $((RUNS - NEED)) ] && break
+		done
+		info "$1 $2 ${3}M: $ok completed, $bad failed"
+		[ $ok -ge "$NEED" ]
+	}
+	for w in $WORKS; do
+		for c in $CONFIGS; do
+			if ! probe "$w" "$c" "$HI"; then
+				echo "result work=$w config=$c smallest_mib=>$HI" >>"$records"
+				continue
+			fi
+			if probe "$w" "$c" "$LO"; then
+				echo "result work=$w config=$c smallest_mib=<=$LO" >>"$records"
+				continue
+			fi
+			lo=$LO hi=$HI
+			while [ $((hi - lo)) -gt "$STEP" ]; do
+				mid=$(((lo + hi) / 2 / STEP * STEP))
+				[ "$mid" -le "$lo" ] && mid=$((lo + STEP))
+				if probe "$w" "$c" "$mid"; then hi=$mid; else lo=$mid; fi
+			done
+			echo "result work=$w config=$c smallest_mib=$hi" >>"$records"
+		done
+	done
+fi
+
+[ -s "$records" ] || die "no recorded boots in $BOUT (run: scripts/bench-limit.sh)"
+python3 - "$records" "$BOUT/meta.txt" >"$table" <<'PY'
+import sys
+records, meta = sys.argv[1:3]
+res, boots = {}, {}
+for line in open(records):
+    f = line.split()
+    d = dict(t.split("=", 1) for t in f[1:] if "=" in t) if f[0] == "result" else dict(t.split("=", 1) for t in f if "=" in t)
+    key = (d["work"], d["config"])
+    if f[0] == "result":
+        res[key] = d["smallest_mib"]
+    else:
+        boots.setdefault(key, []).append(d)
+works = list(dict.fromkeys(k[0] for k in list(res) + list(boots)))
+configs = list(dict.fromkeys(k[1] for k in list(res) + list(boots)))
+print("== smallest memory.max (MiB) the workload completes in, by bisection")
+print(open(meta).read().rstrip())
+print()
+print(f"{'workload':<12}" + "".join(f"{c:>12}" for c in configs) + f"{'on/off':>9}{'boots':>7}")
+for w in works:
+    row = f"{w:<12}"
+    for c in configs:
+        row += f"{res.get((w, c), 'n/a'):>12}"
+    on, off = res.get((w, "on"), ""), res.get((w, "off"), "")
+    ratio = f"{int(on) / int(off):.2f}" if on.isdigit() and off.isdigit() else "n/a"
+    row += f"{ratio:>9}{sum(len(boots.get((w, c), [])) for c in configs):>7}"
+    print(row)
+print()
+print("boots: work config limit_mib run completed reason time_ms")
+for (w, c), bs in boots.items():
+    for b in bs:
+        print(f"  {w} {c} {b['limit_mib']} {b['run']} {b['completed']} {b['reason']} {b['time_ms']}")
+PY
+cat "$table"
