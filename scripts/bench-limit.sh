@@ -69,19 +69,9 @@ records=$BOUT/boots.txt
 table=$BOUT/results.txt
 
 if [ $report = 0 ]; then
-	BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
-	BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
-	tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
-	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
-		"$TOP/scripts/build-kernel.sh" base
-	fi
-	case " $CONFIGS " in *" unpatched "*)
-		unpatched_worktree
-		if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_UNPATCHED" ]; then
-			"$TOP/scripts/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
-		fi
-		;;
-	esac
+	need_unpatched=0
+	case " $CONFIGS " in *" unpatched "*) need_unpatched=1 ;; esac
+	bench_kernels $need_unpatched
 
 	# The archive: the first FILES regular files of the kernel source, in
 	# its order, with their directories, uncompressed (kept across runs)
@@ -112,10 +102,7 @@ PY
 	initrd=$BOUT/initramfs.cpio.gz
 	"$TOP/scripts/mk-initramfs.sh" "$initrd"
 	{
-		echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-		echo "host=$(nproc) cores, $(qemu-system-x86_64 --version | head -n 1), TCG"
-		echo "patched_tree=$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
-		echo "base_tag=$BASE_TAG $(git -C "$TREE" rev-parse --short=12 "$BASE_TAG^{commit}")"
+		bench_meta $need_unpatched
 		echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels)"
 		echo "archive=$(basename "$archive"): first $FILES files of $(basename "$src") ($(du -m "$archive" | cut -f1) MiB)"
 		echo "cache=XFS P on /dev/vda, $FILL files (fs_mark -s 0) stat'ed in the cgroup; workload filesystem on /dev/vdb"

@@ -92,22 +92,12 @@ done
 need python3 git
 
 # --- kernels (not for --report)
-BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
-BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
 need_unpatched=0
 case " $CONFIGS " in *" unpatched "*) need_unpatched=1 ;; esac
-[ $report = 1 ] && need_unpatched=0
-tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
 if [ $report = 1 ]; then
-	:
-elif [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
-	"$TOP/scripts/build-kernel.sh" base
-fi
-if [ $need_unpatched = 1 ]; then
-	unpatched_worktree
-	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_UNPATCHED" ]; then
-		"$TOP/scripts/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
-	fi
+	tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
+else
+	bench_kernels $need_unpatched
 fi
 
 # --- runs (--report: only the tables, plot and reading again, from the
@@ -122,15 +112,7 @@ mkdir -p "$BOUT/logs"
 initrd=$BOUT/initramfs.cpio.gz
 "$TOP/scripts/mk-initramfs.sh" "$initrd"
 {
-	echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-	echo "host=$(nproc) cores, $(qemu-system-x86_64 --version | head -n 1), TCG"
-	echo "patched_tree=$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
-	echo "patched_series=$(git -C "$TREE" rev-list --count "$BASE_TAG..HEAD") commits on $BASE_TAG"
-	echo "base_tag=$BASE_TAG $(git -C "$TREE" rev-parse --short=12 "$BASE_TAG^{commit}")"
-	echo "bzimage_patched=$BZ_PATCHED ($(date -u -r "$BZ_PATCHED" '+%Y-%m-%d %H:%M UTC'))"
-	if [ $need_unpatched = 1 ]; then
-		echo "bzimage_unpatched=$BZ_UNPATCHED ($(date -u -r "$BZ_UNPATCHED" '+%Y-%m-%d %H:%M UTC'))"
-	fi
+	bench_meta $need_unpatched
 	echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels; the unpatched one without the series' own CONFIG_TEST_NOFS_SB)"
 	echo "runs=$RUNS configs=$CONFIGS scenarios=$SCENARIOS"
 	echo "memcg=guest memory $MEM, memory.max $MEMMAX, P: $FILL files"

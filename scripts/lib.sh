@@ -101,3 +101,34 @@ unpatched_worktree() {
 	[ -z "$(git -C "$UNPATCHED_SRC" status --porcelain --untracked-files=no)" ] ||
 		die "$UNPATCHED_SRC has local edits"
 }
+
+# The benchmarks' kernels: the patched one ($BZ_PATCHED) and, with
+# argument 1, the unpatched one ($BZ_UNPATCHED), each built unless
+# BENCH_BUILD=0 and it exists.
+BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
+BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
+bench_kernels() {
+	tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
+	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
+		"$TOP/scripts/build-kernel.sh" base
+	fi
+	[ "$1" = 1 ] || return 0
+	unpatched_worktree
+	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_UNPATCHED" ]; then
+		"$TOP/scripts/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
+	fi
+}
+
+# What a benchmark ran on, as key=value lines: host, tree, kernels (with
+# argument 1 the unpatched one too).
+bench_meta() {
+	echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "host=$(nproc) cores, $(qemu-system-x86_64 --version | head -n 1), TCG"
+	echo "patched_tree=$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
+	echo "patched_series=$(git -C "$TREE" rev-list --count "$BASE_TAG..HEAD") commits on $BASE_TAG"
+	echo "base_tag=$BASE_TAG $(git -C "$TREE" rev-parse --short=12 "$BASE_TAG^{commit}")"
+	echo "bzimage_patched=$BZ_PATCHED ($(date -u -r "$BZ_PATCHED" '+%Y-%m-%d %H:%M UTC'))"
+	if [ "$1" = 1 ]; then
+		echo "bzimage_unpatched=$BZ_UNPATCHED ($(date -u -r "$BZ_UNPATCHED" '+%Y-%m-%d %H:%M UTC'))"
+	fi
+}
