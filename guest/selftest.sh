@@ -3,9 +3,14 @@
 # /kselftest by scripts/mk-initramfs.sh), run through the kselftest runner
 # (run_kselftest.sh) on the four scratch disks /dev/vda../dev/vdd
 # (run-qemu.sh --disk 2G --disk 2G --disk 2G --disk 2G): sb_nofs.sh, then
-# sb_nofs_locks.sh (the scenarios with real filesystem state).
-# Arguments: scenarios of sb_nofs_locks.sh to run alone (for example
-# "quota" or "quota lazytime"); none runs both tests whole.
+# sb_nofs_locks.sh (the scenarios with real filesystem state), then
+# sb_nofs_disks.sh on the disks of every --hba kind that run-qemu.sh can
+# add (and scsi_debug's).
+# Arguments: the tests to run (for example "sb_nofs_disks.sh"), or
+# scenarios of sb_nofs_locks.sh to run alone (for example "quota" or
+# "quota lazytime"); none runs every test whole.
+# vm-hba: ahci lsi virtio-scsi usb-storage uas
+# vm-append: g_mass_storage.removable=1
 # Exit: 0 when the runner reports "ok" for every test and no check was
 # skipped; 1 otherwise (a failed or skipped check, a bail-out or a
 # timeout), after printing its KTAP output.
@@ -20,11 +25,16 @@ wait_dev /dev/vda /dev/vdb /dev/vdc /dev/vdd
 export DMSETUP MDADM XFS_QUOTA=/usr/sbin/xfs_quota FSFREEZE=/sbin/fsfreeze
 export MKFS_XFS=$MKXFS MKE2FS LOSETUP SB_NOFS_DISKS="/dev/vda /dev/vdb /dev/vdc /dev/vdd"
 export XFS_IO=/usr/sbin/xfs_io MKFS_GFS2=/usr/sbin/mkfs.gfs2
-tests=(sb_nofs.sh sb_nofs_locks.sh)
-if [ $# -gt 0 ]; then
+export SB_NOFS_HOSTS="virtio_blk ahci sym53c8xx virtio_scsi scsi_debug usb-storage uas gadget"
+tests=(sb_nofs.sh sb_nofs_locks.sh sb_nofs_disks.sh)
+case ${1:-} in
+'') ;;
+*.sh) tests=("$@") ;;
+*)
 	export SB_NOFS_SCENARIOS="$*"
 	tests=(sb_nofs_locks.sh)
-fi
+	;;
+esac
 out=/tmp/kselftest.out
 mkdir -p /run/mdadm || fail "mkdir /run/mdadm"
 cd /kselftest || fail "cd /kselftest"

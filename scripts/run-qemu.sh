@@ -10,6 +10,13 @@
 #   --disk SIZE        add a fresh sparse scratch disk (repeatable); the guest
 #                      sees them as /dev/vda, /dev/vdb, ... in order
 #   --ro-disk FILE     add FILE read-only after the scratch disks (repeatable)
+#   --hba KIND         add a controller of KIND with a fresh sparse scratch
+#                      disk on it (repeatable): ahci (512M, ICH9 AHCI), lsi
+#                      (LSI 53c895a), virtio-scsi, usb-storage or uas (on
+#                      one qemu-xhci), 64M each.
+#                      A guest script that needs some declares them in a
+#                      line "# vm-hba: KIND..." of its header, and
+#                      extra kernel parameters in "# vm-append: ARGS".
 #   --timeout SECONDS  kill QEMU after this long (default 600)
 #   --log FILE         serial console log (default $LOGS/qemu-NAME.log)
 #   --initrd FILE      use this initramfs instead of building one with
@@ -41,7 +48,7 @@ usage() {
 
 kernel='' script='' args='' log='' initrd='' append='' quiet=0
 mem=1G cpus=2 timeout=600
-disks=() rodisks=()
+disks=() rodisks=() hbas=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage ;;
@@ -50,7 +57,7 @@ while [ $# -gt 0 ]; do
 		shift
 		continue
 		;;
-	--kernel | --script | --args | --mem | --cpus | --disk | --ro-disk | --timeout | --log | --initrd | --append)
+	--kernel | --script | --args | --mem | --cpus | --disk | --ro-disk | --hba | --timeout | --log | --initrd | --append)
 		[ $# -ge 2 ] || die "option $1 needs a value"
 		case $1 in
 		--kernel) kernel=$2 ;;
@@ -60,6 +67,7 @@ while [ $# -gt 0 ]; do
 		--cpus) cpus=$2 ;;
 		--disk) disks+=("$2") ;;
 		--ro-disk) rodisks+=("$2") ;;
+		--hba) hbas+=("$2") ;;
 		--timeout) timeout=$2 ;;
 		--log) log=$2 ;;
 		--initrd) initrd=$2 ;;
@@ -88,6 +96,18 @@ for d in "${disks[@]}"; do
 done
 for d in "${rodisks[@]}"; do
 	[ -f "$d" ] && [ -r "$d" ] || die "--ro-disk $d: no such readable file"
+done
+if [ -f "$TOP/guest/$script" ]; then
+	read -r -a more <<<"$(sed -n 's/^# vm-hba: //p' "$TOP/guest/$script")"
+	hbas+=("${more[@]}")
+	more=$(sed -n 's/^# vm-append: //p' "$TOP/guest/$script")
+	append+=${more:+ $more}
+fi
+for h in "${hbas[@]}"; do
+	case $h in
+	ahci | lsi | virtio-scsi | usb-storage | uas) ;;
+	*) die "bad --hba '$h' (ahci, lsi, virtio-scsi, usb-storage or uas)" ;;
+	esac
 done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run: make deps)"
 need timeout tail
@@ -150,13 +170,36 @@ done
 for d in "${rodisks[@]}"; do
 	drives+=(-drive "file=$d,format=raw,if=virtio,readonly=on")
 done
+xhci=0
+for h in "${hbas[@]}"; do
+	f=$tmp/hba$i.img
+	size=64M
+	[ "$h" = ahci ] && size=512M
+	truncate -s "$size" "$f" || die "cannot create a $size scratch disk in $tmp"
+	drives+=(-drive "file=$f,format=raw,if=none,id=hd$i,cache=unsafe")
+	case $h in
+	ahci) drives+=(-device ich9-ahci,id=c$i -device "ide-hd,drive=hd$i,bus=c$i.0") ;;
+	lsi) drives+=(-device lsi53c895a,id=c$i -device "scsi-hd,drive=hd$i,bus=c$i.0") ;;
+	virtio-scsi) drives+=(-device virtio-scsi-pci,id=c$i -device "scsi-hd,drive=hd$i,bus=c$i.0") ;;
+	usb-storage | uas)
+		[ $xhci = 1 ] || drives+=(-device qemu-xhci,id=xhci)
+		xhci=1
+		if [ "$h" = uas ]; then
+			drives+=(-device "usb-uas,id=c$i,bus=xhci.0" -device "scsi-hd,drive=hd$i,bus=c$i.0")
+		else
+			drives+=(-device "usb-storage,drive=hd$i,bus=xhci.0")
+		fi
+		;;
+	esac
+	i=$((i + 1))
+done
 
 cmdline="console=ttyS0 loglevel=7 panic=-1 oops=panic sbnofs.script=$script"
 [ -n "$args" ] && cmdline+=" sbnofs.args=$args"
 [ -n "$append" ] && cmdline+=" $append"
 
 # --- boot
-info "qemu: $script${args:+ ($args)} on $(basename "$kernel"), ${mem} RAM, $cpus CPUs, ${#disks[@]} disks, log $log"
+info "qemu: $script${args:+ ($args)} on $(basename "$kernel"), ${mem} RAM, $cpus CPUs, ${#disks[@]} disks${hbas[*]:+ (and on ${hbas[*]})}, log $log"
 : >"$log"
 start=$(now)
 # -M pc: the test kernels have no ACPI; i440fx needs none for PCI and IRQs.
