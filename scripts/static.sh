@@ -8,7 +8,10 @@
 #   sparse      make C=2 on the objects of touched .c files (x86 debug
 #               config), base vs series: no new warnings
 #   cocci       the coccinelle script set of coccicheck (report mode) on
-#               touched .c files: no report on a line the series adds
+#               touched .c files: no report on a line the series adds;
+#               then the series' memalloc_nofs_sb.cocci over fs/ext4,
+#               fs/xfs, fs/jbd2 and the touched files: no early return
+#               out of a superblock scope, conversion candidates counted
 # Prints one line per check; exits 1 when any fails.
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=static
@@ -284,12 +287,52 @@ do_cocci() {
 	fi
 }
 
+# The series' own semantic patch over the filesystems that open
+# superblock scopes, whole, and over the touched files: an early return
+# out of a scope fails; the GFP_NOFS conversion candidates are counted
+# (the cover letter quotes them).
+do_cocci_scopes() {
+	local sp=scripts/coccinelle/api/memalloc_nofs_sb.cocci e d n opts files=() out=()
+	need spatch
+	[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/worktree.sh" "$head"
+	if [ ! -f "$WT/$sp" ]; then
+		fail coccicheck "$sp is not in the series"
+		return
+	fi
+	mapfile -t files < <(cd "$WT" && printf '%s\n' fs/ext4/*.c fs/xfs/*.c \
+		fs/xfs/libxfs/*.c fs/jbd2/*.c "${kfiles[@]}" | sort -u)
+	read -r -a opts <<<"$(sed -n 's/^\/\/ *Options: *//p' "$WT/$sp")"
+	(cd "$WT" && "${SPATCH[@]}" --jobs "$JOBS" --cocci-file "$sp" \
+		"${opts[@]}" "${files[@]}") \
+		>"$tmp/scopes.out" 2>"$tmp/scopes.err" || true
+	if e=$(grep -m 1 -E "$COCCI_ERROR_RE" "$tmp/scopes.err"); then
+		fail coccicheck "$sp could not run: $e"
+		return
+	fi
+	grep -E '^[^ :]+\.c:[0-9]+:' "$tmp/scopes.out" | sort -u >"$LOGS/cocci-scopes.txt" || true
+	if e=$(grep -m 1 'skips its memalloc_nofs_restore_sb' "$LOGS/cocci-scopes.txt"); then
+		fail coccicheck "an early return out of a superblock NOFS scope: $e"
+		return
+	fi
+	for d in fs/ext4 fs/xfs fs/jbd2; do
+		n=$(grep -c "^$d/[^/]*:.*GFP_NOFS" "$LOGS/cocci-scopes.txt") || true
+		out+=("${d#fs/} $n")
+	done
+	n=$(grep -c 'inside a superblock NOFS scope' "$LOGS/cocci-scopes.txt") || true
+	local list
+	list=$(IFS=,; echo "${out[*]}")
+	echo "static: memalloc_nofs_sb.cocci over ${#files[@]} files: GFP_NOFS candidates ${list//,/, }, $n inside a scope's region; no early return out of a scope (log: $LOGS/cocci-scopes.txt)"
+}
+
 for c in "${checks[@]}"; do
 	case $c in
 	checkpatch) do_checkpatch ;;
 	kerneldoc) do_kerneldoc ;;
 	sparse) do_sparse ;;
-	cocci) do_cocci ;;
+	cocci)
+		do_cocci
+		do_cocci_scopes
+		;;
 	*) die "unknown check '$c'" ;;
 	esac
 done
