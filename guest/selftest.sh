@@ -9,7 +9,7 @@
 # Arguments: the tests to run (for example "sb_nofs_disks.sh"), or
 # scenarios of sb_nofs_locks.sh to run alone (for example "quota" or
 # "quota lazytime"); none runs every test whole.
-# vm-hba: ahci lsi virtio-scsi usb-storage uas sd
+# vm-hba: ahci lsi megasas virtio-scsi usb-storage uas sd
 # vm-append: g_mass_storage.removable=1
 # Exit: 0 when the runner reports "ok" for every test and no check was
 # skipped; 1 otherwise (a failed or skipped check, a bail-out or a
@@ -26,7 +26,7 @@ export DMSETUP MDADM XFS_QUOTA=/usr/sbin/xfs_quota FSFREEZE=/sbin/fsfreeze
 export MKFS_XFS=$MKXFS MKE2FS LOSETUP SB_NOFS_DISKS="/dev/vda /dev/vdb /dev/vdc /dev/vdd"
 export XFS_IO=/usr/sbin/xfs_io MKFS_GFS2=/usr/sbin/mkfs.gfs2
 export SB_NOFS_HOSTS="virtio_blk ahci sym53c8xx virtio_scsi scsi_debug usb-storage \
-	uas gadget mmcblk"
+	uas gadget mmcblk megaraid_sas"
 tests=(sb_nofs.sh sb_nofs_locks.sh sb_nofs_disks.sh)
 case ${1:-} in
 '') ;;

@@ -12,9 +12,9 @@
 #   --ro-disk FILE     add FILE read-only after the scratch disks (repeatable)
 #   --hba KIND         add a controller of KIND with a fresh sparse scratch
 #                      disk on it (repeatable): ahci (512M, ICH9 AHCI), lsi
-#                      (LSI 53c895a), virtio-scsi, usb-storage or uas (on
-#                      one qemu-xhci), sd (an SD card on sdhci-pci), 64M
-#                      each.
+#                      (LSI 53c895a), megasas (MegaRAID SAS 1078),
+#                      virtio-scsi, usb-storage or uas (on one qemu-xhci),
+#                      sd (an SD card on sdhci-pci), 64M each.
 #                      A guest script that needs some declares them in a
 #                      line "# vm-hba: KIND..." of its header, and
 #                      extra kernel parameters in "# vm-append: ARGS".
@@ -106,8 +106,8 @@ if [ -f "$TOP/guest/$script" ]; then
 fi
 for h in "${hbas[@]}"; do
 	case $h in
-	ahci | lsi | virtio-scsi | usb-storage | uas | sd) ;;
-	*) die "bad --hba '$h' (ahci, lsi, virtio-scsi, usb-storage, uas or sd)" ;;
+	ahci | lsi | megasas | virtio-scsi | usb-storage | uas | sd) ;;
+	*) die "bad --hba '$h' (ahci, lsi, megasas, virtio-scsi, usb-storage, uas or sd)" ;;
 	esac
 done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run: make deps)"
@@ -181,6 +181,7 @@ for h in "${hbas[@]}"; do
 	case $h in
 	ahci) drives+=(-device ich9-ahci,id=c$i -device "ide-hd,drive=hd$i,bus=c$i.0") ;;
 	lsi) drives+=(-device lsi53c895a,id=c$i -device "scsi-hd,drive=hd$i,bus=c$i.0") ;;
+	megasas) drives+=(-device megasas,id=c$i -device "scsi-hd,drive=hd$i,bus=c$i.0") ;;
 	virtio-scsi) drives+=(-device virtio-scsi-pci,id=c$i -device "scsi-hd,drive=hd$i,bus=c$i.0") ;;
 	sd) drives+=(-device sdhci-pci,id=c$i -device "sd-card,drive=hd$i") ;;
 	usb-storage | uas)
