@@ -166,6 +166,26 @@ load() {
 # oom_kills CGROUP: its memory.events oom_kill count
 oom_kills() { awk '$1 == "oom_kill" { print $2 }' "$1/memory.events"; }
 
+# oom_masks CG: "COUNT COMM gfp_mask=... order=N killed TASK" of each OOM
+# kill in stress-CG, from the kernel log: the allocation the OOM killer
+# was invoked for, and the victim its oom-kill:constraint line names
+oom_masks() {
+	dmesg | awk -v cg="oom_memcg=/stress-$1," '
+		/ invoked oom-killer: / {
+			l = $0
+			sub(/.*\] /, "", l)
+			sub(/ invoked oom-killer:/, "", l)
+			sub(/, oom_score_adj=.*/, "", l)
+			last = l
+		}
+		/oom-kill:constraint=/ && index($0, cg) {
+			v = $0
+			sub(/.*,task=/, "", v)
+			sub(/,.*/, "", v)
+			print last " killed " v
+		}' | sort | uniq -c | sed 's/^ *//' | paste -s -d ';'
+}
+
 worker() {
 	local c p pids round rc=0 oom0
 	trap - EXIT INT TERM
@@ -245,8 +265,7 @@ for g in cg1 cg2 cg3; do
 		# order), and who was killed: a scope that could not reclaim, or
 		# an allocation outside any superblock scope.  Reported, not a
 		# failure (see the header).
-		say "OOM kill in $g, reported ($(dmesg | grep -o '[^ ]* invoked oom-killer: gfp_mask=[^)]*), order=[0-9]*' |
-			sed 's/ invoked oom-killer://' | sort | uniq -c | sed 's/^ *//' | paste -s -d ';'))"
+		say "OOM kill in $g, reported ($(oom_masks "$g"))"
 	fi
 done
 printf 'load: %d.%03d s\n' $((elapsed / 1000)) $((elapsed % 1000))
