@@ -130,6 +130,9 @@ wait_dev() {
 	done
 }
 
+# cg_oom_kills CGROUP: the oom_kill count of CGROUP's memory.events
+cg_oom_kills() { awk '$1 == "oom_kill" { print $2 }' "$1/memory.events"; }
+
 # new_cgroup DIR MEMMAX: create the workload cgroup, pushed for cleanup.
 new_cgroup() {
 	CG=$1

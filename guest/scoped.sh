@@ -231,7 +231,7 @@ sed 's/^/  /' "$CG/memory.events"
 grep -E '^(slab_reclaimable|pgscan |pgsteal )' "$CG/memory.stat" | sed 's/^/  /'
 printf 'workload: rc=%d elapsed %d.%03d s\n' "$wrc" $((elapsed / 1000)) $((elapsed % 1000))
 
-oom=$(awk '$1 == "oom_kill" { print $2 }' "$CG/memory.events")
+oom=$(cg_oom_kills "$CG")
 if [ "${oom:-0}" -gt 0 ]; then
 	say "workload OOM-killed ($oom), reported only"
 elif [ "$wrc" != 0 ]; then

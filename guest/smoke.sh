@@ -100,7 +100,7 @@ grep -E '^(pgscan|pgsteal)' "$CG/memory.stat"
 [ -f "$CG/memory.peak" ] && echo "memory.peak $(cat "$CG/memory.peak")"
 printf 'workload: rc=%d elapsed %d.%03d s\n' "$wrc" $((elapsed_ms / 1000)) $((elapsed_ms % 1000))
 
-oom_kills=$(awk '$1 == "oom_kill" { print $2 }' "$CG/memory.events")
+oom_kills=$(cg_oom_kills "$CG")
 [ -n "$oom_kills" ] || fail "no oom_kill in $CG/memory.events"
 if [ "$oom_kills" -gt 0 ]; then
 	exit 2

@@ -163,9 +163,6 @@ load() {
 # the cgroup to its usage + HEADROOM, run the loads in parallel.  Each
 # round is a new reclaim episode: its first reclaims free most of the
 # caches, from whichever allocation hits the limit first.
-# oom_kills CGROUP: its memory.events oom_kill count
-oom_kills() { awk '$1 == "oom_kill" { print $2 }' "$1/memory.events"; }
-
 # oom_masks CG: "COUNT COMM gfp_mask=... order=N killed TASK" of each OOM
 # kill in stress-CG, from the kernel log: the allocation the OOM killer
 # was invoked for, and the victim its oom-kill:constraint line names
@@ -206,7 +203,7 @@ worker() {
 		echo $(($(cat "$1/memory.current") + HEADROOM * 1048576)) >"$1/memory.max" ||
 			return 1
 		echo "${1##*/}: round $round, caches filled, memory.max=$(cat "$1/memory.max")"
-		oom0=$(oom_kills "$1")
+		oom0=$(cg_oom_kills "$1")
 		pids=()
 		for p in $3; do
 			load "$p/load" "$round" &
@@ -215,7 +212,7 @@ worker() {
 		for p in "${pids[@]}"; do
 			wait "$p" || rc=1
 		done
-		if [ $rc != 0 ] && [ "$(oom_kills "$1")" -gt "$oom0" ]; then
+		if [ $rc != 0 ] && [ "$(cg_oom_kills "$1")" -gt "$oom0" ]; then
 			echo "${1##*/}: round $round: a load stopped on an OOM kill (reported at the end)"
 			rc=0
 		fi
@@ -240,7 +237,7 @@ done
 bad=0
 for g in cg1 cg2 cg3; do
 	if ! wait "${WPID[$g]}"; then
-		if [ "$(oom_kills "/sys/fs/cgroup/stress-$g")" -gt 0 ]; then
+		if [ "$(cg_oom_kills "/sys/fs/cgroup/stress-$g")" -gt 0 ]; then
 			say "worker $g stopped on an OOM kill in its cgroup (reported below)"
 		else
 			say "FAIL: worker $g failed"
@@ -258,7 +255,7 @@ grep -o 'mm_vmscan_memcg_reclaim_begin: .*gfp_flags=[^ ]*' $T/trace | sed 's/.*g
 counters_print
 decisions
 for g in cg1 cg2 cg3; do
-	oom=$(oom_kills "/sys/fs/cgroup/stress-$g")
+	oom=$(cg_oom_kills "/sys/fs/cgroup/stress-$g")
 	echo "$g: oom_kill=$oom peak=$(cat "/sys/fs/cgroup/stress-$g/memory.peak" 2>/dev/null) $(grep -E '^(slab_reclaimable|slab_unreclaimable|pgscan) ' "/sys/fs/cgroup/stress-$g/memory.stat" | tr '\n' ' ')"
 	if [ "${oom:-0}" -ne 0 ]; then
 		# which allocations the OOM killer was invoked for (gfp mask and

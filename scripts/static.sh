@@ -309,6 +309,18 @@ do_cocci_scopes() {
 		fail coccicheck "$sp could not run: $e"
 		return
 	fi
+	# the script must still find what it exists for: every "report"
+	# function of the fixture reported (by line), no "quiet" one
+	local fx=$TOP/scripts/cocci-fixtures/memalloc_nofs_sb.c want got
+	want=$(awk '/^\/\* report:/ { r = 1; next } r && /^[a-z].*\(/ { sub(/\(.*/, ""); sub(/.* /, ""); print; r = 0 }' "$fx" | sort)
+	got=$("${SPATCH[@]}" --cocci-file "$WT/$sp" "${opts[@]}" "$fx" 2>/dev/null |
+		sed -n 's/^[^:]*:\([0-9]*\):.*/\1/p' | while read -r l; do
+			awk -v l="$l" 'NR <= l && /^[a-z].*\(/ { f = $0 } NR == l { sub(/\(.*/, "", f); sub(/.* /, "", f); print f }' "$fx"
+		done | sort -u)
+	if [ "$want" != "$got" ]; then
+		fail coccicheck "$sp on its fixture reported [$(echo $got)], want [$(echo $want)]"
+		return
+	fi
 	grep -E '^[^ :]+\.c:[0-9]+:' "$tmp/scopes.out" | sort -u >"$LOGS/cocci-scopes.txt" || true
 	if e=$(grep -m 1 'skips its memalloc_nofs_restore_sb' "$LOGS/cocci-scopes.txt"); then
 		fail coccicheck "an early return out of a superblock NOFS scope: $e"
@@ -321,7 +333,7 @@ do_cocci_scopes() {
 	n=$(grep -c 'inside a superblock NOFS scope' "$LOGS/cocci-scopes.txt") || true
 	local list
 	list=$(IFS=,; echo "${out[*]}")
-	echo "static: memalloc_nofs_sb.cocci over ${#files[@]} files: GFP_NOFS candidates ${list//,/, }, $n inside a scope's region; no early return out of a scope (log: $LOGS/cocci-scopes.txt)"
+	echo "static: memalloc_nofs_sb.cocci over ${#files[@]} files: GFP_NOFS candidates ${list//,/, }, $n inside a scope's region; no early return out of a scope; fixture: $(echo $want | wc -w) cases reported (log: $LOGS/cocci-scopes.txt)"
 }
 
 for c in "${checks[@]}"; do
