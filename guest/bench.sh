@@ -22,8 +22,13 @@
 #                               the old; guest/gitmix.c)
 #     pdev=disk|dm              P on /dev/vda, or on dm-linear over it
 #                               (default disk)
+#     pfs=xfs|ext4              filesystem of the cache P (default xfs)
+#     disks=virtio|scsi         P and Q on /dev/vda and /dev/vdb (virtio_blk),
+#                               or on /dev/sda and /dev/sdb (two virtio-scsi
+#                               controllers: run-qemu.sh --hba virtio-scsi:2G
+#                               twice) (default virtio)
 #     memmax=28M                memory.max (scenario=memcg)
-#     fill=20000                files of the cache filesystem P (XFS, /dev/vda)
+#     fill=20000                files of the cache filesystem P (/dev/vda)
 #     n=4000 t=2 s=0 L=3 D=16 S=0   fs_mark -n -t -s -L -D -S on Q
 #     tmo=300                   the workload is killed after this many seconds
 #     tbuf=4096                 trace buffer per CPU, KiB
@@ -43,11 +48,11 @@ SAY_PREFIX=BENCH-GUEST
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-scenario=memcg switch=on wfs=xfs work=fsmark pdev=disk memmax=28M fill=20000
+scenario=memcg switch=on wfs=xfs work=fsmark pdev=disk pfs=xfs disks=virtio memmax=28M fill=20000
 n=4000 t=2 s=0 L=3 D=16 S=0 tmo=300 tbuf=4096
 for kv in "$@"; do
 	case $kv in
-	scenario=* | switch=* | wfs=* | work=* | pdev=* | memmax=* | fill=* | n=* | t=* | s=* | L=* | D=* | S=* | tmo=* | tbuf=*)
+	scenario=* | switch=* | wfs=* | work=* | pdev=* | pfs=* | disks=* | memmax=* | fill=* | n=* | t=* | s=* | L=* | D=* | S=* | tmo=* | tbuf=*)
 		printf -v "${kv%%=*}" '%s' "${kv#*=}"
 		;;
 	*) fail "unknown argument '$kv'" ;;
@@ -57,6 +62,12 @@ case $scenario in memcg | global) ;; *) fail "scenario must be memcg or global" 
 case $wfs in xfs | ext4 | tmpfs) ;; *) fail "wfs must be xfs, ext4 or tmpfs" ;; esac
 case $work in fsmark | untar | rm | gitmix) ;; *) fail "work must be fsmark, untar, rm or gitmix" ;; esac
 case $pdev in disk | dm) ;; *) fail "pdev must be disk or dm" ;; esac
+case $pfs in xfs | ext4) ;; *) fail "pfs must be xfs or ext4" ;; esac
+case $disks in
+virtio) PD=/dev/vda QD=/dev/vdb ;;
+scsi) PD=/dev/sda QD=/dev/sdb ;;
+*) fail "disks must be virtio or scsi" ;;
+esac
 for v in fill n t s L D S tmo tbuf; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || fail "$v=${!v} is not a number"
 done
@@ -64,12 +75,12 @@ done
 FSMARK=/usr/bin/fs_mark
 T=/sys/kernel/tracing
 [ -x $FSMARK ] || fail "no $FSMARK in the initramfs"
-wait_dev /dev/vda /dev/vdb
+wait_dev $PD $QD
 if [ "$work" != fsmark ]; then
 	wait_dev /dev/vdc
 	command -v gitmix >/dev/null || fail "no gitmix in the initramfs"
 fi
-echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs work=$work pdev=$pdev memmax=$memmax fill=$fill" \
+echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs work=$work pdev=$pdev pfs=$pfs disks=$disks memmax=$memmax fill=$fill" \
 	"fsmark=-n_${n}_-t_${t}_-s_${s}_-L_${L}_-D_${D}_-S_${S} memtotal_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" \
 	"cpus=$(grep -c '^processor' /proc/cpuinfo)" \
 	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
@@ -88,23 +99,27 @@ else
 fi
 
 # --- filesystems: P (the cache) and Q (the workload)
-pdevice=/dev/vda
+pdevice=$PD
 if [ "$pdev" = dm ]; then
 	run "dmsetup create bench-p" "$DMSETUP" create bench-p \
-		--table "0 $(cat /sys/class/block/vda/size) linear /dev/vda 0"
+		--table "0 $(cat "/sys/class/block/${PD#/dev/}/size") linear $PD 0"
 	undo+=("dm bench-p")
 	pdevice=/dev/mapper/bench-p
 fi
-run "mkfs.xfs $pdevice" "$MKXFS" -f -q "$pdevice"
-mnt /mnt/p -t xfs "$pdevice"
+if [ "$pfs" = xfs ]; then
+	run "mkfs.xfs $pdevice" "$MKXFS" -f -q "$pdevice"
+else
+	run "mkfs.ext4 $pdevice" mke2fs -q -F -t ext4 "$pdevice"
+fi
+mnt /mnt/p -t "$pfs" "$pdevice"
 case $wfs in
 xfs)
-	run "mkfs.xfs /dev/vdb" "$MKXFS" -f -q /dev/vdb
-	mnt /mnt/q -t xfs /dev/vdb
+	run "mkfs.xfs $QD" "$MKXFS" -f -q $QD
+	mnt /mnt/q -t xfs $QD
 	;;
 ext4)
-	run "mkfs.ext4 /dev/vdb" mke2fs -q -F -t ext4 /dev/vdb
-	mnt /mnt/q -t ext4 /dev/vdb
+	run "mkfs.ext4 $QD" mke2fs -q -F -t ext4 $QD
+	mnt /mnt/q -t ext4 $QD
 	;;
 tmpfs) mnt /mnt/q -t tmpfs -o size=1G,nr_inodes=0 tmpfs ;;
 esac
@@ -117,7 +132,7 @@ if [ "$work" = rm ] || [ "$work" = gitmix ]; then
 	sync
 	if [ "$wfs" != tmpfs ]; then
 		run "umount /mnt/q" "$UMOUNT" /mnt/q
-		run "mount /mnt/q" "$MOUNT" -t "$wfs" /dev/vdb /mnt/q
+		run "mount /mnt/q" "$MOUNT" -t "$wfs" $QD /mnt/q
 	fi
 fi
 t0=$(now_ms)
@@ -135,13 +150,13 @@ for ((done_files = 0, i = 0; done_files < fill; i++)); do
 done
 # A clean, empty cache: what follows charges P's inodes and dentries anew.
 run "umount /mnt/p" "$UMOUNT" /mnt/p
-run "mount /mnt/p" "$MOUNT" -t xfs "$pdevice" /mnt/p
+run "mount /mnt/p" "$MOUNT" -t "$pfs" "$pdevice" /mnt/p
 # P's superblock shrinker (debugfs, CONFIG_SHRINKER_DEBUG), renamed
-# sb-xfs:vda-ID (sb-xfs:dm-0-ID) at mount; the one of the first mount is
-# gone.
+# sb-xfs:vda-ID (sb-xfs:dm-0-ID, sb-ext4:...) at mount; the one of the
+# first mount is gone.
 pmajmin=$(awk '$5 == "/mnt/p" { d = $3 } END { print d }' /proc/self/mountinfo)
 pname=$(basename "$(readlink -f "/sys/dev/block/$pmajmin")")
-pshrinker=$(ls -d /sys/kernel/debug/shrinker/sb-xfs:"$pname"-* 2>/dev/null | tail -n 1)
+pshrinker=$(ls -d /sys/kernel/debug/shrinker/sb-"$pfs":"$pname"-* 2>/dev/null | tail -n 1)
 sync
 echo 3 >/proc/sys/vm/drop_caches
 echo "BENCH info fill_ms=$(($(now_ms) - t0))"

@@ -30,6 +30,13 @@
 #   oracle     patched kernel, switch off, fs_mark on tmpfs instead of XFS Q:
 #              no transaction, no NOFS scope, so every reclaim it triggers is
 #              GFP_KERNEL and may prune P (see the results' header)
+#   off-ext4, on-ext4    as off and on, with the workload Q on ext4 (its
+#              journal handles are the superblock scopes)
+#   off-ext4p, on-ext4p  as off and on, with the cache P on ext4 (not a
+#              target: nothing may enter it from another scope)
+#   off-scsi, on-scsi    as off and on, with P and Q on virtio-scsi disks
+#              (sd, at depth 0 by the host's declaration) instead of virtio_blk
+#   (these pairs are not in the default list: BENCH_CONFIGS)
 #
 # Knobs (environment; defaults in brackets):
 #   RUNS [5]  BENCH_CONFIGS ["off on on-dm unpatched oracle"]
@@ -81,7 +88,10 @@ OMOUNTS=${BENCH_OVH_MOUNTS:-0,100,1000}
 [[ $OMOUNTS =~ ^[0-9]+(,[0-9]+)*$ ]] || die "BENCH_OVH_MOUNTS=$OMOUNTS is not a comma-separated list of numbers"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS=$RUNS is not a positive number"
 for c in $CONFIGS; do
-	case $c in off | on | on-dm | unpatched | oracle) ;; *) die "unknown configuration '$c'" ;; esac
+	case $c in off | on | on-dm | unpatched | oracle | off-ext4 | on-ext4 | off-ext4p | on-ext4p | \
+		off-scsi | on-scsi) ;;
+	*) die "unknown configuration '$c'" ;;
+	esac
 done
 for s in $SCENARIOS; do
 	case $s in memcg | global | overhead) ;; *) die "unknown scenario '$s'" ;; esac
@@ -139,9 +149,12 @@ for r in $(seq "$RUNS"); do
 		[ "$s" = overhead ] && continue
 		for c in $CONFIGS; do
 			k=$((k + 1))
-			kernel=$BZ_PATCHED switch=$c wfs=xfs pdev=disk
+			kernel=$BZ_PATCHED switch=$c wfs=xfs pdev=disk pfs=xfs disks=virtio
 			case $c in
 			on-dm) switch=on pdev=dm ;;
+			*-ext4) switch=${c%-ext4} wfs=ext4 ;;
+			*-ext4p) switch=${c%-ext4p} pfs=ext4 ;;
+			*-scsi) switch=${c%-scsi} disks=scsi ;;
 			unpatched) kernel=$BZ_UNPATCHED switch=na ;;
 			oracle) switch=off wfs=tmpfs ;;
 			esac
@@ -150,12 +163,14 @@ for r in $(seq "$RUNS"); do
 			else
 				mem=$GMEM args="scenario=global,fill=$GFILL,n=$GFN"
 			fi
-			args+=",switch=$switch,wfs=$wfs,pdev=$pdev,t=$FT,s=$FS,L=$FL,D=$FD,S=$FSYNC,tmo=$TMO"
+			args+=",switch=$switch,wfs=$wfs,pdev=$pdev,pfs=$pfs,disks=$disks,t=$FT,s=$FS,L=$FL,D=$FD,S=$FSYNC,tmo=$TMO"
 			log=$BOUT/logs/$s-$c-$r.log
 			t0=$(now)
 			status=ok
+			vmdisks=(--disk 2G --disk 2G)
+			[ "$disks" = scsi ] && vmdisks=(--hba virtio-scsi:2G --hba virtio-scsi:2G)
 			msg=$("$TOP/scripts/run-qemu.sh" --quiet --kernel "$kernel" --initrd "$initrd" \
-				--script bench.sh --args "$args" --disk 2G --disk 2G --mem "$mem" --cpus 2 \
+				--script bench.sh --args "$args" "${vmdisks[@]}" --mem "$mem" --cpus 2 \
 				--timeout $((TMO + 600)) --log "$log" 2>&1) || status=fail
 			msg=$(printf '%s\n' "$msg" | tail -n 1)
 			# One record per run: scenario config run status, then every
@@ -241,7 +256,11 @@ for r in runs:
             r["qemu"] = "setup"
             r["setup_msg"] = fails[0].split("FAIL:", 1)[1].strip()[:60]
 
-CONF_ORDER = ["off", "on", "on-dm", "unpatched", "oracle"]
+CONF_ORDER = ["off", "on", "on-dm", "unpatched", "oracle", "off-ext4", "on-ext4", "off-ext4p", "on-ext4p",
+              "off-scsi", "on-scsi"]
+# the pairs a reading compares, with what differs from off/on
+PAIRS = [("off", "on", ""), ("off-ext4", "on-ext4", "workload Q on ext4"),
+         ("off-ext4p", "on-ext4p", "cache P on ext4"), ("off-scsi", "on-scsi", "P and Q on virtio-scsi")]
 def num(v):
     try:
         return float(v)
@@ -444,9 +463,10 @@ def verdict(off, on):
         s.append("Too few runs to compare (a value from one run on a side): " + ", ".join(few) + ".")
     return " ".join(s)
 
-def reading(by):
-    """A paragraph from the measured numbers of the memcg squeeze, off vs on."""
-    off, on = by.get("off", []), by.get("on", [])
+def reading(by, a="off", b="on"):
+    """A paragraph from the measured numbers of the memcg squeeze, off vs on
+    (or another pair of configurations that differ only in the switch)."""
+    off, on = by.get(a, []), by.get(b, [])
     if not off or not on:
         return ""
     def ooms(rs): return sum(1 for r in rs if (num(r.get("result.oom_kill")) or 0) > 0)
@@ -521,6 +541,8 @@ out.append("  guest clocksource: " + ", ".join(cs) + (" (TSC calibration fails u
            "latencies, move in jiffies: 4 ms at HZ=250)" if any("jiffies" in c for c in cs) else ""))
 out.append("  configurations: off/on = patched kernel with vm.nofs_sb_reclaim 0/1 (same image); "
            "on-dm = on, with P on dm-linear over its disk; "
+           "off-ext4/on-ext4 = off/on with the workload Q on ext4; off-ext4p/on-ext4p = off/on with the cache P "
+           "on ext4; off-scsi/on-scsi = off/on with P and Q on virtio-scsi disks; "
            "unpatched = " + metad.get("base_tag", "base tag") + " (switch and nofs_sb_* counters: n/a)")
 out.append("  " + ORACLE)
 out.append("  Timings are QEMU TCG timings: compare ratios within one run of this script, and counts.")
@@ -554,6 +576,11 @@ for scen in ("memcg", "global"):
         out.append(pl)
     if scen == "memcg":
         reading_text = reading(by)
+        for a, b, what in PAIRS[1:]:
+            text = reading(by, a, b)
+            if text:
+                out.append("")
+                out.append(f"{what} ({a} vs {b}): " + text)
     out.append("")
     out.append(f"per run ({scen}):")
     out.append(per_run(scen))

@@ -14,7 +14,8 @@
 #                      disk on it (repeatable): ahci (512M, ICH9 AHCI), lsi
 #                      (LSI 53c895a), megasas (MegaRAID SAS 1078),
 #                      virtio-scsi, usb-storage or uas (on one qemu-xhci),
-#                      sd (an SD card on sdhci-pci), 64M each.
+#                      sd (an SD card on sdhci-pci), 64M each; KIND:SIZE
+#                      gives its disk another size (e.g. virtio-scsi:2G).
 #                      A guest script that needs some declares them in a
 #                      line "# vm-hba: KIND..." of its header, and
 #                      extra kernel parameters in "# vm-append: ARGS".
@@ -105,10 +106,11 @@ if [ -f "$TOP/guest/$script" ]; then
 	append+=${more:+ $more}
 fi
 for h in "${hbas[@]}"; do
-	case $h in
+	case ${h%%:*} in
 	ahci | lsi | megasas | virtio-scsi | usb-storage | uas | sd) ;;
 	*) die "bad --hba '$h' (ahci, lsi, megasas, virtio-scsi, usb-storage, uas or sd)" ;;
 	esac
+	case $h in *:*) [[ ${h#*:} =~ ^[0-9]+[MG]$ ]] || die "bad --hba '$h': size must be like 64M or 2G" ;; esac
 done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run: make deps)"
 need timeout tail
@@ -176,6 +178,7 @@ for h in "${hbas[@]}"; do
 	f=$tmp/hba$i.img
 	size=64M
 	[ "$h" = ahci ] && size=512M
+	case $h in *:*) size=${h#*:} h=${h%%:*} ;; esac
 	truncate -s "$size" "$f" || die "cannot create a $size scratch disk in $tmp"
 	drives+=(-drive "file=$f,format=raw,if=none,id=hd$i,cache=unsafe")
 	case $h in
