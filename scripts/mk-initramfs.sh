@@ -7,7 +7,7 @@
 #   /bin/busybox (busybox-static) and its applet symlinks,
 #   real host tools with every library ldd lists and the dynamic loader:
 #     mke2fs (+ mkfs.ext4), e2fsck, mkfs.xfs, xfs_repair, xfs_db (if present),
-#     losetup, mount, umount (util-linux), bash, setfattr (attr),
+#     losetup, mount, umount (util-linux), bash, setfattr and getfattr (attr),
 #     timeout (coreutils: the kselftest runner needs --foreground),
 #     fs_mark (fsmark: the benchmark's workload), dmsetup (device mapper),
 #     xfs_quota and xfs_io (xfsprogs), fsfreeze (util-linux), mdadm (md arrays),
@@ -34,8 +34,8 @@ BUSYBOX=/bin/busybox
 BINS=(
 	/sbin/mke2fs /sbin/e2fsck /sbin/mkfs.xfs /sbin/xfs_repair
 	/sbin/losetup /bin/mount /bin/umount /bin/bash /usr/bin/setfattr
-	/usr/bin/timeout /usr/bin/fs_mark /sbin/dmsetup /usr/sbin/xfs_quota
-	/sbin/fsfreeze /sbin/mdadm /usr/sbin/xfs_io /usr/sbin/mkfs.gfs2
+	/usr/bin/getfattr /usr/bin/timeout /usr/bin/fs_mark /sbin/dmsetup
+	/usr/sbin/xfs_quota /sbin/fsfreeze /sbin/mdadm /usr/sbin/xfs_io /usr/sbin/mkfs.gfs2
 	/bin/tar
 )
 [ -e /usr/sbin/xfs_db ] && BINS+=(/usr/sbin/xfs_db)
