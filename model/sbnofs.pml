@@ -16,9 +16,14 @@
  *            dquot mutex) that the filesystem's own handle holders hold
  *            while they allocate (6.12 XFS with quota, before the series
  *            deferred the release to inodegc)
- *   fs 2, 3  ext4-like: not targets; eviction may wait for its journal's
- *            commit, which waits for every running handle of that
- *            filesystem to stop
+ *   fs 2, 3  ext4-like: opted in; from a foreign scope, eviction that
+ *            may wait for the journal's commit (which waits for every
+ *            running handle of that filesystem to stop) is deferred to
+ *            the filesystem's own worker (D) or left on the LRU: the
+ *            reclaiming task waits for nothing, the worker waits for the
+ *            commit outside any scope, and nobody waits for the worker.
+ *            In RULE2 and EXT4_EAGER eviction waits for the commit
+ *            itself (6.12 ext4), not opted in and opted in respectively
  *   fs 4     XFS-like on a loop device over fs 2: opted in, depth 1;
  *            its eviction writes through fs 2, which needs fs 2's
  *            running handles to stop first
@@ -29,7 +34,9 @@
  * deadlocks, each of the others must deadlock:
  *   SHIPPED       the series' rules and targets that keep the contract
  *   RULE2         "another superblock at the same depth: GFP_KERNEL"
- *                 without the opt-in (the rule the proposal started from)
+ *                 without the opt-in (the rule the proposal started from),
+ *                 ext4 not a target
+ *   EXT4_EAGER    ext4 opted in without deferring: the two-journal ABBA
  *   DQUOT         fs 0 and 1 take a lock in eviction that their own
  *                 holders hold while allocating (XFS quota, 6.12)
  *   STACK_DEPTH   fs 4 given the depth of its lower filesystem
@@ -61,6 +68,7 @@
 #define B_QLOCK		2	/* takes its dquot lock, blocking */
 #define B_LOWERIO	3	/* writes through its lower filesystem */
 #define B_GLOBAL	4	/* takes G, blocking */
+#define B_DEFER		5	/* hands the eviction to its worker */
 
 #ifdef RULE2
 #define OPT_IN_IGNORED	1
@@ -129,6 +137,7 @@ byte lower[NFS];	/* B_LOWERIO: the filesystem its I/O goes through */
 
 byte handles[NFS];	/* running handles (open transactions) */
 bit qlock[NFS];		/* per-filesystem dquot-like lock */
+byte deferred[NFS];	/* B_DEFER: evictions queued for the worker */
 bit G;
 
 inline lock(l)
@@ -164,7 +173,23 @@ inline evict(t)
 	:: beh[t] == B_GLOBAL ->
 		atomic { G == 0 -> G = 1 }	/* waits: G */
 		G = 0
+	:: beh[t] == B_DEFER ->
+		deferred[t]++	/* queue_work(): no wait */
 	fi
+}
+
+/*
+ * The worker of a B_DEFER filesystem: puts the deferred inodes outside any
+ * scope; the eviction may wait for the filesystem's commit.  Nothing waits
+ * for it.
+ */
+proctype worker(byte t)
+{
+end:
+	do
+	:: atomic { deferred[t] > 0 -> deferred[t]-- };
+		handles[t] == 0	/* waits: the deferred eviction, for t's commit */
+	od
 }
 
 /*
@@ -247,9 +272,19 @@ init
 #else
 		beh[0] = B_KEEPS; beh[1] = B_GLOBAL;
 #endif
-		/* fs 2, 3: ext4-like, not targets */
-		depth[2] = 0; beh[2] = B_JOURNAL;
-		depth[3] = 0; beh[3] = B_JOURNAL;
+		/* fs 2, 3: ext4-like */
+		depth[2] = 0; depth[3] = 0;
+#if defined(RULE2)
+		beh[2] = B_JOURNAL; beh[3] = B_JOURNAL;
+#elif defined(EXT4_EAGER)
+		beh[2] = B_JOURNAL; beh[3] = B_JOURNAL;
+		optin[2] = 1; optin[3] = 1;
+#else
+		beh[2] = B_DEFER; beh[3] = B_DEFER;
+		optin[2] = 1; optin[3] = 1;
+#endif
+		run worker(2);
+		run worker(3);
 		/* fs 4: XFS-like on a loop device over fs 2 */
 #ifdef STACK_DEPTH
 		depth[4] = 0;

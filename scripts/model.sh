@@ -4,10 +4,10 @@
 #
 # 1. Deadlock freedom: the SHIPPED configuration (the series' rules,
 #    targets that keep the contract) must have no invalid end state in an
-#    exhaustive search; each counterexample configuration (RULE2, DQUOT,
-#    STACK_DEPTH, ANON_LOOSE) must have one, found by spin.  A
-#    counterexample that is no longer found means the model stopped
-#    modelling the hazard: that fails too.
+#    exhaustive search; each counterexample configuration (RULE2,
+#    EXT4_EAGER, DQUOT, STACK_DEPTH, ANON_LOOSE) must have one, found by
+#    spin.  A counterexample that is no longer found means the model
+#    stopped modelling the hazard: that fails too.
 # 2. The decision in step with the kernel: every row of the KUnit decision
 #    table (decide_cases[] in mm/sb_nofs_kunit.c, read from the patch that
 #    adds it) is evaluated by the model's decide(); a different reason or
@@ -75,13 +75,13 @@ else
 fi
 # Not vacuous: reclaim does enter targets in SHIPPED, that which keeps the
 # contract and that which takes G (held only by anonymous scope holders).
-for pat in 'beh\[t\] == B_KEEPS -> skip' 'waits: G \*/'; do
+for pat in 'beh\[t\] == B_KEEPS -> skip' 'waits: G \*/' 'deferred\[t\]++'; do
 	if unreached "$pat"; then
 		echo "model: SHIPPED: FAILED: never reaches '$pat': the search proves nothing about entering targets"
 		fail=1
 	fi
 done
-for cfg in RULE2 DQUOT STACK_DEPTH ANON_LOOSE; do
+for cfg in RULE2 EXT4_EAGER DQUOT STACK_DEPTH ANON_LOOSE; do
 	errs=$(run_pan "$cfg")
 	if [ "${errs:-0}" -gt 0 ] && grep -q 'invalid end state' "$cfg.out"; then
 		echo "model: $cfg: deadlock found, as expected (tasks blocked at: $(blocked "$cfg"))"
