@@ -32,8 +32,8 @@
 #              GFP_KERNEL and may prune P (see the results' header)
 #   off-ext4, on-ext4    as off and on, with the workload Q on ext4 (its
 #              journal handles are the superblock scopes)
-#   off-ext4p, on-ext4p  as off and on, with the cache P on ext4 (not a
-#              target: nothing may enter it from another scope)
+#   off-ext4p, on-ext4p  as off and on, with the cache P on ext4 (a
+#              target: XFS transactions may enter it)
 #   off-scsi, on-scsi    as off and on, with P and Q on virtio-scsi disks
 #              (sd, at depth 0 by the host's declaration) instead of virtio_blk
 #   (these pairs are not in the default list: BENCH_CONFIGS)
