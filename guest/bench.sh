@@ -14,9 +14,10 @@
 #                               transaction, no NOFS scope) (default xfs)
 #     work=fsmark|untar|rm|gitmix   the workload on Q (default fsmark):
 #                               fs_mark with the options below; untar: tar
-#                               -xf of the archive on /dev/vdc (read-only
-#                               disk); rm: rm -rf of that tree, extracted
-#                               before outside the cgroup; gitmix: every
+#                               -xf of the archive (the read-only disk:
+#                               /dev/vdc, or /dev/vda with disks=scsi);
+#                               rm: rm -rf of that tree, extracted before
+#                               outside the cgroup; gitmix: every
 #                               file of that tree rewritten as a git
 #                               checkout writes it (new file, rename over
 #                               the old; guest/gitmix.c)
@@ -64,8 +65,8 @@ case $work in fsmark | untar | rm | gitmix) ;; *) fail "work must be fsmark, unt
 case $pdev in disk | dm) ;; *) fail "pdev must be disk or dm" ;; esac
 case $pfs in xfs | ext4) ;; *) fail "pfs must be xfs or ext4" ;; esac
 case $disks in
-virtio) PD=/dev/vda QD=/dev/vdb ;;
-scsi) PD=/dev/sda QD=/dev/sdb ;;
+virtio) PD=/dev/vda QD=/dev/vdb AD=/dev/vdc ;;
+scsi) PD=/dev/sda QD=/dev/sdb AD=/dev/vda ;;
 *) fail "disks must be virtio or scsi" ;;
 esac
 for v in fill n t s L D S tmo tbuf; do
@@ -77,7 +78,7 @@ T=/sys/kernel/tracing
 [ -x $FSMARK ] || fail "no $FSMARK in the initramfs"
 wait_dev $PD $QD
 if [ "$work" != fsmark ]; then
-	wait_dev /dev/vdc
+	wait_dev $AD
 	command -v gitmix >/dev/null || fail "no gitmix in the initramfs"
 fi
 echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs work=$work pdev=$pdev pfs=$pfs disks=$disks memmax=$memmax fill=$fill" \
@@ -128,7 +129,7 @@ esac
 # what the workload reads
 if [ "$work" = rm ] || [ "$work" = gitmix ]; then
 	mkdir -p /mnt/q/w || fail "mkdir /mnt/q/w"
-	run "tar -xf /dev/vdc (setup)" tar -xf /dev/vdc -C /mnt/q/w
+	run "tar -xf $AD (setup)" tar -xf $AD -C /mnt/q/w
 	sync
 	if [ "$wfs" != tmpfs ]; then
 		run "umount /mnt/q" "$UMOUNT" /mnt/q
@@ -229,7 +230,7 @@ t0=$(now_ms)
 	echo 0 >/proc/self/oom_score_adj
 	case $work in
 	fsmark) exec $FSMARK -d /mnt/q/w -n "$n" -t "$t" -s "$s" -L "$L" -D "$D" -S "$S" -l /tmp/fsmark.log ;;
-	untar) mkdir -p /mnt/q/w && exec tar -xf /dev/vdc -C /mnt/q/w ;;
+	untar) mkdir -p /mnt/q/w && exec tar -xf $AD -C /mnt/q/w ;;
 	rm) exec rm -rf /mnt/q/w ;;
 	gitmix) exec gitmix /mnt/q/w ;;
 	esac

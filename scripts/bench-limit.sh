@@ -19,12 +19,17 @@
 #                          outside the cgroup, and evicted)
 #   gitmix-xfs             every file of that tree rewritten as a git
 #                          checkout writes it (guest/gitmix.c)
+# A workload name may end in a variant (as bench.sh's configurations):
+#   :ext4p                 the cache P is ext4 instead of XFS
+#   :scsi                  P and Q on virtio-scsi disks (sd, depth 0 by
+#                          transport) instead of virtio_blk
 # Configurations: off and on (the patched kernel, vm.nofs_sb_reclaim 0
 # and 1), unpatched (the base with the same config).  There is no
 # GFP_KERNEL oracle here: on tmpfs the tree's data itself stays in memory.
 #
 # Knobs (environment; defaults in brackets):
-#   BENCH_LIMIT_WORKS ["untar-xfs untar-ext4 rm-xfs gitmix-xfs"]
+#   BENCH_LIMIT_WORKS ["untar-xfs untar-ext4 rm-xfs gitmix-xfs
+#                       untar-xfs:ext4p untar-xfs:scsi"]
 #   BENCH_LIMIT_CONFIGS ["unpatched off on"]
 #   BENCH_LIMIT_RUNS [5] BENCH_LIMIT_NEED [4]
 #   BENCH_LIMIT_LO [16] BENCH_LIMIT_HI [128] BENCH_LIMIT_STEP [4] (MiB)
@@ -41,7 +46,7 @@ case ${1:-} in
 *) die "usage: bench-limit.sh [--report]" ;;
 esac
 
-WORKS=${BENCH_LIMIT_WORKS:-untar-xfs untar-ext4 rm-xfs gitmix-xfs}
+WORKS=${BENCH_LIMIT_WORKS:-untar-xfs untar-ext4 rm-xfs gitmix-xfs untar-xfs:ext4p untar-xfs:scsi}
 CONFIGS=${BENCH_LIMIT_CONFIGS:-unpatched off on}
 RUNS=${BENCH_LIMIT_RUNS:-5}
 NEED=${BENCH_LIMIT_NEED:-4}
@@ -58,8 +63,10 @@ done
 [ "$NEED" -le "$RUNS" ] || die "BENCH_LIMIT_NEED=$NEED is more than BENCH_LIMIT_RUNS=$RUNS"
 [ "$LO" -lt "$HI" ] || die "BENCH_LIMIT_LO=$LO is not below BENCH_LIMIT_HI=$HI"
 for w in $WORKS; do
-	case $w in untar-xfs | untar-ext4 | rm-xfs | gitmix-xfs) ;;
-	*) die "unknown workload '$w'" ;; esac
+	case ${w%:*} in untar-xfs | untar-ext4 | rm-xfs | gitmix-xfs) ;;
+	*) die "unknown workload '${w%:*}'" ;; esac
+	case $w in *:*) case ${w#*:} in ext4p | scsi) ;;
+		*) die "unknown variant '${w#*:}' of $w (ext4p or scsi)" ;; esac ;; esac
 done
 for c in $CONFIGS; do
 	case $c in off | on | unpatched) ;; *) die "unknown configuration '$c'" ;; esac
@@ -106,6 +113,7 @@ PY
 		echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels)"
 		echo "archive=$(basename "$archive"): first $FILES files of $(basename "$src") ($(du -m "$archive" | cut -f1) MiB)"
 		echo "cache=XFS P on /dev/vda, $FILL files (fs_mark -s 0) stat'ed in the cgroup; workload filesystem on /dev/vdb"
+		echo "variants=:ext4p the cache P is ext4; :scsi P and Q on virtio-scsi disks (/dev/sda, /dev/sdb)"
 		echo "guest=512M memory, 2 CPUs; watchdog $TMO s"
 		echo "rule=completes in at least $NEED of $RUNS boots; bisection from $LO to $HI MiB in steps of $STEP MiB"
 	} >"$BOUT/meta.txt"
@@ -113,12 +121,17 @@ PY
 
 	# boot WORK CONFIG LIMIT RUN: one boot; prints yes or no
 	boot() {
-		local w=$1 c=$2 m=$3 r=$4 bz=$BZ_PATCHED sw=$2 log res
+		local w=$1 c=$2 m=$3 r=$4 bz=$BZ_PATCHED sw=$2 log res wk=${1%:*} pfs=xfs disks=virtio
+		local vm=(--disk 2G --disk 2G)
 		[ "$c" = unpatched ] && bz=$BZ_UNPATCHED sw=na
-		log=$BOUT/logs/$w-$c-${m}M-$r.log
+		case $w in
+		*:ext4p) pfs=ext4 ;;
+		*:scsi) disks=scsi vm=(--hba virtio-scsi:2G --hba virtio-scsi:2G) ;;
+		esac
+		log=$BOUT/logs/${w/:/-}-$c-${m}M-$r.log
 		"$TOP/scripts/run-qemu.sh" --kernel "$bz" --initrd "$initrd" --script bench.sh \
-			--args "scenario=memcg,switch=$sw,wfs=${w#*-},work=${w%-*},memmax=${m}M,fill=$FILL,tmo=$TMO" \
-			--disk 2G --disk 2G --ro-disk "$archive" --mem 512M --cpus 2 \
+			--args "scenario=memcg,switch=$sw,wfs=${wk#*-},work=${wk%-*},pfs=$pfs,disks=$disks,memmax=${m}M,fill=$FILL,tmo=$TMO" \
+			"${vm[@]}" --ro-disk "$archive" --mem 512M --cpus 2 \
 			--timeout $((TMO + 600)) --quiet --log "$log" >/dev/null 2>&1
 		res=$(tr -d '\r' <"$log" | awk '$1 == "BENCH" && $2 == "result" {
 			for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -177,9 +190,9 @@ configs = list(dict.fromkeys(k[1] for k in list(res) + list(boots)))
 print("== smallest memory.max (MiB) the workload completes in, by bisection")
 print(open(meta).read().rstrip())
 print()
-print(f"{'workload':<12}" + "".join(f"{c:>12}" for c in configs) + f"{'on/off':>9}{'boots':>7}")
+print(f"{'workload':<16}" + "".join(f"{c:>12}" for c in configs) + f"{'on/off':>9}{'boots':>7}")
 for w in works:
-    row = f"{w:<12}"
+    row = f"{w:<16}"
     for c in configs:
         row += f"{res.get((w, c), 'n/a'):>12}"
     on, off = res.get((w, "on"), ""), res.get((w, "off"), "")
