@@ -109,8 +109,14 @@ BZ_PATCHED=$OUT/x86-base/arch/x86/boot/bzImage
 BZ_UNPATCHED=$OUT/x86-unpatched/arch/x86/boot/bzImage
 bench_kernels() {
 	tree_ok || die "no kernel tree with tag $BASE_TAG (run: make tree)"
+	# the tree as it is built: edits made while the benchmark boots do
+	# not change what it ran
+	BENCH_TREE="$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
+	BENCH_SERIES="$(git -C "$TREE" rev-list --count "$BASE_TAG..HEAD") commits on $BASE_TAG"
 	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
 		"$TOP/scripts/build-kernel.sh" base
+	else
+		BENCH_TREE+=" [not rebuilt (BENCH_BUILD=0): the tree now, not necessarily the bzImage's]"
 	fi
 	[ "$1" = 1 ] || return 0
 	unpatched_worktree
@@ -124,8 +130,8 @@ bench_kernels() {
 bench_meta() {
 	echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo "host=$(nproc) cores, $(qemu-system-x86_64 --version | head -n 1), TCG"
-	echo "patched_tree=$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
-	echo "patched_series=$(git -C "$TREE" rev-list --count "$BASE_TAG..HEAD") commits on $BASE_TAG"
+	echo "patched_tree=${BENCH_TREE:?bench_kernels first}"
+	echo "patched_series=$BENCH_SERIES"
 	echo "base_tag=$BASE_TAG $(git -C "$TREE" rev-parse --short=12 "$BASE_TAG^{commit}")"
 	echo "bzimage_patched=$BZ_PATCHED ($(date -u -r "$BZ_PATCHED" '+%Y-%m-%d %H:%M UTC'))"
 	if [ "$1" = 1 ]; then
