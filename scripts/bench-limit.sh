@@ -173,9 +173,9 @@ PY
 fi
 
 [ -s "$records" ] || die "no recorded boots in $BOUT (run: scripts/bench-limit.sh)"
-python3 - "$records" "$BOUT/meta.txt" "$BOUT/logs" >"$table" <<'PY'
+python3 - "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" >"$table" <<'PY'
 import os, statistics, sys
-records, meta, logs = sys.argv[1:4]
+records, meta, logs, need = sys.argv[1:4] + [int(sys.argv[4])]
 res, boots = {}, {}
 for line in open(records):
     f = line.split()
@@ -201,7 +201,7 @@ for w in works:
     print(row)
 
 # Reclaim stalls at one limit: the smallest at which every configuration
-# completed in NEED of RUNS boots (so that all ran the whole workload),
+# completed in NEED boots (so that all ran the whole workload),
 # from the completed boots' "BENCH lat" lines (guest/bench.sh: per
 # reclaim call that freed something, begin to end, paired per pid)
 def lat(path):
@@ -221,7 +221,7 @@ for w in works:
     passed = [set(int(b["limit_mib"]) for b in boots.get((w, c), []) if b["completed"] == "yes")
               for c in configs]
     okl = [l for l in sorted(set.intersection(*passed)) if all(
-        sum(1 for b in boots.get((w, c), []) if int(b["limit_mib"]) == l and b["completed"] == "yes") >= 4
+        sum(1 for b in boots.get((w, c), []) if int(b["limit_mib"]) == l and b["completed"] == "yes") >= need
         for c in configs)] if passed else []
     if not okl:
         continue
