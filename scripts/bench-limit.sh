@@ -5,8 +5,10 @@
 # as soon as its verdict is certain (NEED completions, or more than
 # RUNS - NEED failures); an OOM kill, a timeout or an error is a failure.
 #
-#   bench-limit.sh            run, then write the table
-#   bench-limit.sh --report   the table again from the recorded boots
+#   bench-limit.sh            run, then write the tables (results.txt)
+#                             and the plot (limits.png)
+#   bench-limit.sh --report   tables and plot again from the recorded
+#                             boots (scripts/report/limit_report.py)
 #
 # Workloads (guest/bench.sh work= wfs=, scenario=memcg), each in one
 # memory cgroup that first charges the dentries and inodes of XFS P
@@ -173,85 +175,6 @@ PY
 fi
 
 [ -s "$records" ] || die "no recorded boots in $BOUT (run: scripts/bench-limit.sh)"
-python3 - "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" >"$table" <<'PY'
-import os, statistics, sys
-records, meta, logs, need = sys.argv[1:4] + [int(sys.argv[4])]
-res, boots = {}, {}
-for line in open(records):
-    f = line.split()
-    d = dict(t.split("=", 1) for t in f[1:] if "=" in t) if f[0] == "result" else dict(t.split("=", 1) for t in f if "=" in t)
-    key = (d["work"], d["config"])
-    if f[0] == "result":
-        res[key] = d["smallest_mib"]
-    else:
-        boots.setdefault(key, []).append(d)
-works = list(dict.fromkeys(k[0] for k in list(res) + list(boots)))
-configs = list(dict.fromkeys(k[1] for k in list(res) + list(boots)))
-print("== smallest memory.max (MiB) the workload completes in, by bisection")
-print(open(meta).read().rstrip())
-print()
-print(f"{'workload':<16}" + "".join(f"{c:>12}" for c in configs) + f"{'on/off':>9}{'boots':>7}")
-for w in works:
-    row = f"{w:<16}"
-    for c in configs:
-        row += f"{res.get((w, c), 'n/a'):>12}"
-    on, off = res.get((w, "on"), ""), res.get((w, "off"), "")
-    ratio = f"{int(on) / int(off):.2f}" if on.isdigit() and off.isdigit() else "n/a"
-    row += f"{ratio:>9}{sum(len(boots.get((w, c), [])) for c in configs):>7}"
-    print(row)
-
-# Reclaim stalls at one limit: the smallest at which every configuration
-# completed in NEED boots (so that all ran the whole workload),
-# from the completed boots' "BENCH lat" lines (guest/bench.sh: per
-# reclaim call that freed something, begin to end, paired per pid)
-def lat(path):
-    out = {}
-    try:
-        for line in open(path, errors="replace"):
-            line = line.strip().replace("\r", "")
-            if not line.startswith("BENCH lat "):
-                continue
-            d = dict(t.split("=", 1) for t in line.split()[2:] if "=" in t)
-            out[d.get("kind")] = d
-    except OSError:
-        pass
-    return out
-rows = []
-for w in works:
-    passed = [set(int(b["limit_mib"]) for b in boots.get((w, c), []) if b["completed"] == "yes")
-              for c in configs]
-    okl = [l for l in sorted(set.intersection(*passed)) if all(
-        sum(1 for b in boots.get((w, c), []) if int(b["limit_mib"]) == l and b["completed"] == "yes") >= need
-        for c in configs)] if passed else []
-    if not okl:
-        continue
-    l = okl[0]
-    for c in configs:
-        bs = [b for b in boots.get((w, c), []) if int(b["limit_mib"]) == l and b["completed"] == "yes"]
-        ls = [lat(os.path.join(logs, f"{w.replace(':', '-')}-{c}-{l}M-{b['run']}.log")) for b in bs]
-        def med(kind, key):
-            v = [float(x[kind][key]) / 1000 for x in ls if kind in x and x[kind].get(key, "n/a") not in ("n/a", "")]
-            return f"{statistics.median(v):.0f}" if v else "n/a"
-        def cnt(kind, key):
-            v = [int(x[kind][key]) for x in ls if kind in x and x[kind].get(key, "").isdigit()]
-            return f"{statistics.median(v):.0f}" if v else "n/a"
-        tms = [int(b["time_ms"]) for b in bs if b["time_ms"].isdigit()]
-        rows.append((w, l, c, len(bs), cnt("memcg", "n_freed"), med("memcg", "p50_us"), med("memcg", "p99_us"),
-                     med("memcg", "max_us"), cnt("scoped", "n_freed"), med("scoped", "p99_us"), med("scoped", "max_us"),
-                     f"{statistics.median(tms) / 1000:.1f}" if tms else "n/a"))
-if rows:
-    print()
-    print("reclaim stalls at the smallest limit every configuration survives: medians over its completed boots")
-    print("of each boot's p50/p99/max (ms, TCG, trace clock in 4 ms steps) of the reclaim calls that freed something;")
-    print("memcg: all memcg reclaim calls; scoped: those begun in a superblock NOFS scope (n/a: none, or no series)")
-    hdr = ("workload", "MiB", "config", "boots", "memcg_n", "p50", "p99", "max", "scoped_n", "p99", "max", "time_s")
-    print(f"{hdr[0]:<16}{hdr[1]:>4} {hdr[2]:<10}" + "".join(f"{h:>9}" for h in hdr[3:]))
-    for r in rows:
-        print(f"{r[0]:<16}{r[1]:>4} {r[2]:<10}" + "".join(f"{x:>9}" for x in r[3:]))
-print()
-print("boots: work config limit_mib run completed reason time_ms")
-for (w, c), bs in boots.items():
-    for b in bs:
-        print(f"  {w} {c} {b['limit_mib']} {b['run']} {b['completed']} {b['reason']} {b['time_ms']}")
-PY
+python3 "$TOP/scripts/report/limit_report.py" "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" \
+	"$BOUT/limits.png" >"$table" || die "the report failed"
 cat "$table"

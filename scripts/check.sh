@@ -39,6 +39,8 @@ stage deps "$S/deps.sh" || finish
 stage tree "$S/tree.sh" || finish
 # The model of the rules (model/sbnofs.pml): seconds, no kernel build.
 stage model "$S/model.sh" || true
+# The benchmark reports' unit tests (scripts/report): seconds.
+stage report env PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s "$S/report" || true
 stage checkpatch "$S/static.sh" checkpatch || true
 stage kernel-doc "$S/static.sh" kerneldoc || true
 # KUnit at HEAD in the bisect stage's worktree and build directory: its

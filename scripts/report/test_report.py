@@ -1,0 +1,210 @@
+"""Unit tests of the benchmark reports, on records made up here: the
+numbers the reports compute and the verdicts they print.  Run by
+make check (stage report): python3 -m unittest discover -s scripts/report
+"""
+
+import io
+import os
+import tempfile
+import unittest
+from contextlib import redirect_stdout, redirect_stderr
+
+import bench_report as br
+import common
+import limit_report as lr
+
+
+def run(scen, config, n, **kv):
+    d = {"scenario": scen, "config": config, "run": str(n), "qemu": "ok"}
+    d.update({k.replace("__", "."): str(v) for k, v in kv.items()})
+    return d
+
+
+class Common(unittest.TestCase):
+    def test_fmt(self):
+        self.assertEqual(common.fmt(None), "n/a")
+        self.assertEqual(common.fmt(3.0), "3")
+        self.assertEqual(common.fmt(2.345), "2.35")
+        self.assertEqual(common.fmt(123.4, " ms"), "123 ms")
+
+    def test_vals_skip_missing_and_incomplete(self):
+        rs = [{"a": "1", "result.completed": "yes"}, {"a": "n/a"}, {"a": "5", "result.completed": "no"}, {}]
+        self.assertEqual(common.vals(rs, "a"), [1.0, 5.0])
+        self.assertEqual(common.vals(rs, "a", only_completed=True), [1.0])
+
+    def test_medrange(self):
+        rs = [{"x": "10"}, {"x": "30"}, {"x": "20"}, {}]
+        self.assertEqual(common.medrange(rs, "x"), "20 [10-30]")
+        self.assertEqual(common.medrange(rs, "x", runs=True), "20 [10-30] (3/4 runs)")
+        self.assertEqual(common.medrange(rs[:1], "x", scale=0.5), "5")
+        self.assertEqual(common.medrange([{}], "x"), "n/a")
+
+    def test_table_aligns_columns(self):
+        t = common.table(["off", "on"], [["a metric", "1", "200"], ["b", "30", "4"]]).splitlines()
+        self.assertEqual(len({len(line) for line in t}), 1)
+        self.assertTrue(t[2].startswith("a metric") and t[2].endswith("200"))
+
+
+class Verdict(unittest.TestCase):
+    def test_fewer_oom_kills_is_better(self):
+        off = [run("memcg", "off", i, result__oom_kill=1) for i in range(5)]
+        on = [run("memcg", "on", i, result__oom_kill=0) for i in range(5)]
+        v = br.verdict(off, on)
+        self.assertIn("on is better on runs with an OOM kill", v)
+        self.assertNotIn("worse on runs with an OOM kill", v)
+
+    def test_overlapping_ranges_are_within_the_spread(self):
+        off = [run("memcg", "off", i, lat__memcg__n=x) for i, x in enumerate((10, 20, 30))]
+        on = [run("memcg", "on", i, lat__memcg__n=x) for i, x in enumerate((25, 26, 27))]
+        v = br.verdict(off, on)
+        self.assertIn("different within the spread of runs on memcg reclaim calls", v)
+
+    def test_disjoint_ranges_decide(self):
+        off = [run("memcg", "off", i, lat__memcg__n=x) for i, x in enumerate((10, 11, 12))]
+        on = [run("memcg", "on", i, lat__memcg__n=x) for i, x in enumerate((20, 21, 22))]
+        v = br.verdict(off, on)
+        self.assertRegex(v, r"worse on [^.]*memcg reclaim calls")
+
+    def test_one_run_on_a_side_is_too_few(self):
+        off = [run("memcg", "off", 0, lat__memcg__n=10)]
+        on = [run("memcg", "on", i, lat__memcg__n=x) for i, x in enumerate((20, 21))]
+        self.assertRegex(br.verdict(off, on), r"Too few runs to compare[^.]*memcg reclaim calls")
+
+
+class Summary(unittest.TestCase):
+    def test_counts_and_freed(self):
+        runs = [run("memcg", "off", 1, result__oom_kill=2, result__completed="no", cache__p_objects=100,
+                    memcg__p_objects=40),
+                run("memcg", "off", 2, result__oom_kill=0, result__completed="yes", cache__p_objects=100,
+                    memcg__p_objects=90),
+                run("memcg", "on", 1, result__oom_kill=0, result__completed="yes"),
+                run("global", "on", 1)]
+        confs, by, rows = br.summary(runs, "memcg")
+        self.assertEqual(confs, ["off", "on"])
+        row = {r[0]: r[1:] for r in rows}
+        self.assertEqual(row["runs"], ["2", "1"])
+        self.assertEqual(row["runs with an OOM kill"], ["1/2", "0/1"])
+        self.assertEqual(row["workload completed"], ["1/2", "1/1"])
+        self.assertEqual(row["P cache objects freed (median)"], ["35", "n/a"])
+
+    def test_problem_line_says_when_off_was_not_killed(self):
+        by = {"off": [run("memcg", "off", 1, result__oom_kill=0)]}
+        self.assertIn("did NOT show", br.problem_line("memcg", by))
+        by = {"off": [run("memcg", "off", 1, result__oom_kill=1)]}
+        self.assertIn("OOM kills in 1/1 runs", br.problem_line("memcg", by))
+
+
+class BenchMain(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        d = self.dir.name
+        os.mkdir(os.path.join(d, "logs"))
+        lines = []
+        for c, oom in (("off", 1), ("on", 0)):
+            for i in (1, 2, 3):
+                lines.append(f"scenario=memcg config={c} run={i} qemu=ok result.oom_kill={oom} "
+                             f"result.completed={'no' if oom else 'yes'} lat.memcg.n={10 * i} "
+                             f"vmstat.nofs_sb_allowed={5 if c == 'on' else 0}")
+        # a run whose guest failed before the workload: a setup failure
+        lines.append("scenario=memcg config=on run=4 qemu=fail")
+        with open(os.path.join(d, "logs", "memcg-on-4.log"), "w") as f:
+            f.write("BENCH-GUEST: FAIL: fill of P OOM-killed\n")
+        with open(os.path.join(d, "runs.txt"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        with open(os.path.join(d, "meta.txt"), "w") as f:
+            f.write("runs=3 configs=off on\nmemcg=test\n")
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def main(self, demo):
+        d = self.dir.name
+        os.environ["BENCH_DEMO"] = "1" if demo else "0"
+        out = io.StringIO()
+        with redirect_stdout(out), redirect_stderr(io.StringIO()):
+            br.main(["bench_report.py", os.path.join(d, "runs.txt"), os.path.join(d, "meta.txt"), d])
+        return out.getvalue()
+
+    def test_results_and_cover_table(self):
+        out = self.main(False)
+        d = self.dir.name
+        res = common.read_text(os.path.join(d, "results.txt"))
+        self.assertIn("== memcg squeeze", res)
+        self.assertIn("runs whose setup failed (no workload run)", res)
+        self.assertRegex(res, r"runs whose setup failed \(no workload run\) +0/3 +1/4")
+        self.assertIn("With the switch off, the workload was OOM-killed in 3 of 3 run(s)", res)
+        self.assertIn("workload completed", common.read_text(os.path.join(d, "cover-table.txt")))
+        self.assertIn("plot.dat", os.listdir(d))
+        self.assertIn("reading (generated from the numbers above)", out)
+
+    def test_demo_prints_the_side_by_side_table(self):
+        out = self.main(True)
+        self.assertIn("=== demo: memcg squeeze, vm.nofs_sb_reclaim off | on", out)
+        self.assertIn("`make bench` repeats", out)
+
+
+class Limit(unittest.TestCase):
+    def boots(self, spec):
+        """spec: {(work, config): {limit: completions of 5}}"""
+        boots = {}
+        for key, lims in spec.items():
+            for lim, ok in lims.items():
+                for r in range(5):
+                    boots.setdefault(key, []).append({"limit_mib": str(lim), "run": str(r),
+                                                      "completed": "yes" if r < ok else "no",
+                                                      "reason": "ok", "time_ms": "1000"})
+        return boots
+
+    def test_common_limit_needs_every_configuration(self):
+        b = self.boots({("w", "off"): {16: 3, 20: 4, 24: 5}, ("w", "on"): {16: 5, 20: 3, 24: 4}})
+        self.assertEqual(lr.common_limit(b, "w", ["off", "on"], 4), 24)
+        self.assertEqual(lr.common_limit(b, "w", ["off", "on"], 3), 16)
+        self.assertIsNone(lr.common_limit(b, "w", ["off", "on"], 5))
+
+    def test_ratio(self):
+        res = {("w", "on"): "20", ("w", "off"): "25", ("x", "on"): "n/a", ("x", "off"): "25"}
+        self.assertEqual(lr.ratio(res, "w"), "0.80")
+        self.assertEqual(lr.ratio(res, "x"), "n/a")
+
+    def test_lat_reads_serial_logs(self):
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write("noise\r\nBENCH lat kind=memcg n_freed=7 p99_us=16000\r\nBENCH lat kind=scoped p99_us=n/a\n")
+        try:
+            got = lr.lat(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(got["memcg"]["p99_us"], "16000")
+        self.assertEqual(got["scoped"]["p99_us"], "n/a")
+        self.assertEqual(lr.lat("/nonexistent"), {})
+
+    def test_main_tables_and_plot_data(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "logs"))
+            with open(os.path.join(d, "boots.txt"), "w") as f:
+                for c, lim in (("off", 24), ("on", 20)):
+                    for l in (20, 24):
+                        for r in range(5):
+                            ok = l >= lim
+                            f.write(f"work=untar-xfs config={c} limit_mib={l} run={r} "
+                                    f"completed={'yes' if ok else 'no'} reason=ok time_ms=2000\n")
+                            if ok:
+                                with open(os.path.join(d, "logs", f"untar-xfs-{c}-{l}M-{r}.log"), "w") as g:
+                                    g.write(f"BENCH lat kind=memcg n_freed=3 p50_us={1000 * (r + 1)} "
+                                            "p99_us=8000 max_us=9000\n")
+                    f.write(f"result work=untar-xfs config={c} smallest_mib={lim}\n")
+            with open(os.path.join(d, "meta.txt"), "w") as f:
+                f.write("rule=completes in at least 4 of 5 boots\n")
+            out = io.StringIO()
+            png = os.path.join(d, "limits.png")
+            with redirect_stdout(out), redirect_stderr(io.StringIO()):
+                lr.main(["limit_report.py", os.path.join(d, "boots.txt"), os.path.join(d, "meta.txt"),
+                         os.path.join(d, "logs"), "4", png])
+            text = out.getvalue()
+            self.assertRegex(text, r"untar-xfs +24 +20 +0\.83 +20")
+            # stalls at 24 MiB, the smallest both passed: p50 median of 1..5 ms
+            self.assertRegex(text, r"untar-xfs +24 off +5 +3 +3 +8 +9 +n/a")
+            self.assertEqual(common.read_text(os.path.join(d, "limits.dat")).splitlines()[1], "untar-xfs 24 20")
+
+
+if __name__ == "__main__":
+    unittest.main()
