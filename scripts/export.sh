@@ -34,14 +34,16 @@ if [ "$n" -gt 0 ]; then
 	[ -s "$TOP/cover-letter.txt" ] || die "cover-letter.txt is missing or empty"
 	# Cover letter: subject = first paragraph of cover-letter.txt, then its
 	# body, then the base the series was built against.
-	desc=$(cat "$TOP/cover-letter.txt"; printf '\nBase: Debian %s %s\n(%s, sha256 %s).\n' \
-		"$package" "$version" "$(basename "$tarball")" "$sha256")
+	# Debian's version is the upstream stable release, a Debian revision
+	# and a backport suffix: 6.12.117-1~deb12u1 is v6.12.117.
+	desc=$(cat "$TOP/cover-letter.txt"; printf '\nDebian %s %s, upstream stable v%s\n(%s, sha256 %s).\n' \
+		"$package" "$version" "${version%%-*}" "$(basename "$tarball")" "$sha256")
 	GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
 		git -C "$TREE" -c core.abbrev=12 -c diff.renames=true \
 		-c "branch.$BRANCH.description=$desc" \
 		format-patch -q --zero-commit --no-signature --numbered \
 		--cover-letter --cover-from-description=subject \
-		--subject-prefix=PATCH -o "$tmp" "$BASE_TAG..HEAD" >/dev/null ||
+		--subject-prefix='RFC PATCH' -o "$tmp" "$BASE_TAG..HEAD" >/dev/null ||
 		die "git format-patch failed"
 	# The cover letter's Date: is "now"; pin it to the newest patch's date
 	# so that the output depends on the tree only.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make mbox: write the series as committed in patches/ as one mailing-list
 # ready mbox, build/out/sbnofs.mbox: the cover letter and the patches in
-# series order, numbered [PATCH n/N] (cover 0/N, zero-padded as git
+# series order, numbered [RFC PATCH n/N] (cover 0/N, zero-padded as git
 # format-patch does), threaded to the cover letter (Message-Id, In-Reply-To,
 # References), To: the maintainers and Cc: the reviewers and lists that the
 # tree's scripts/get_maintainer.pl names (offline: no git history); the
@@ -148,10 +148,10 @@ mkdir -p "$OUT"
 mbox=$OUT/sbnofs.mbox
 cid=$(msgid 0)
 (
-	perl -e "$writer" "$cover" "$(printf '[PATCH %0*d/%d]' "$w" 0 "$total")" \
+	perl -e "$writer" "$cover" "$(printf '[RFC PATCH %0*d/%d]' "$w" 0 "$total")" \
 		"$cid" "" "$tmp/all.to" "$tmp/all.cc" || exit 1
 	for i in $(seq 1 "$total"); do
-		perl -e "$writer" "$PATCHES/${list[i - 1]}" "$(printf '[PATCH %0*d/%d]' "$w" "$i" "$total")" \
+		perl -e "$writer" "$PATCHES/${list[i - 1]}" "$(printf '[RFC PATCH %0*d/%d]' "$w" "$i" "$total")" \
 			"$(msgid "$i")" "$cid" "$tmp/$i.to" "$tmp/$i.cc" || exit 1
 	done
 ) >"$tmp/mbox" || die "could not write the mbox (see the message above)"
