@@ -51,9 +51,23 @@ if [ "$n" -gt 0 ]; then
 	d=$(sed -n '0,/^Date: /s/^Date: //p' "$tmp/$last")
 	sed -i "0,/^Date: .*/s//Date: $d/" "$tmp/0000-cover-letter.patch"
 fi
-ls "$tmp" | grep -v '^0000-cover-letter.patch$' | grep '\.patch$' | sort >"$tmp/series" || true
-got=$(grep -c . "$tmp/series" || true)
+ls "$tmp" | grep -v '^0000-cover-letter.patch$' | grep '\.patch$' | sort >"$tmp/series.files" || true
+got=$(grep -c . "$tmp/series.files" || true)
 [ "$got" -eq "$n" ] || die "format-patch wrote $got patches for $n commits"
+# The series file, with the section comments of series-sections.txt before
+# the patches whose subjects it names (quilt, tree.sh, apply.sh and mbox.sh
+# skip '#' lines).
+sections=$TOP/series-sections.txt
+[ -f "$sections" ] || sections=/dev/null
+git -C "$TREE" log --reverse --format=%s "$BASE_TAG..HEAD" >"$tmp/series.subjects"
+missing=$(awk -F '\t' 'NR == FNR { s[$0] = 1; next } /^#/ || !NF { next }
+	!($1 in s) { print $1; exit }' "$tmp/series.subjects" "$sections")
+[ -z "$missing" ] || die "series-sections.txt names a subject that is not in the series: $missing"
+awk -F '\t' 'FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF > 1) c[$1] = $2; next }
+	FILENAME == ARGV[2] { subj[FNR] = $0; next }
+	{ if (subj[FNR] in c) print "# " c[subj[FNR]]; print }' \
+	"$sections" "$tmp/series.subjects" "$tmp/series.files" >"$tmp/series"
+rm -f "$tmp/series.files" "$tmp/series.subjects"
 
 if [ "$install" = 0 ]; then
 	mkdir -p "$dest"
@@ -70,5 +84,5 @@ chmod 755 "$tmp"
 mv "$tmp" "$PATCHES"
 trap - EXIT
 rm -rf "$old"
-"$TOP/scripts/sync-state.sh" record
+sync_record
 info "exported $n patch(es) to patches/ ($( [ "$n" -gt 0 ] && echo 'with cover letter, ' )series file)"

@@ -138,3 +138,22 @@ bench_meta() {
 		echo "bzimage_unpatched=$BZ_UNPATCHED ($(date -u -r "$BZ_UNPATCHED" '+%Y-%m-%d %H:%M UTC'))"
 	fi
 }
+
+# patches_hash DIR: content hash of a patches directory (series order and
+# file contents), what sync-state.sh compares.
+patches_hash() {
+	local d=$1 f
+	{
+		[ -f "$d/series" ] && cat "$d/series"
+		for f in "$d"/*.patch; do
+			[ -f "$f" ] || continue
+			printf '%s\n' "$(basename "$f")"
+			cat "$f"
+		done
+	} | sha256sum | cut -d' ' -f1
+}
+
+# sync_record: remember patches/ as the state the tree was last
+# synchronised with (after make tree or make export); sync-state.sh reads it.
+SYNC_RECORD=$TREE/.git/sbnofs-synced
+sync_record() { patches_hash "$PATCHES" >"$SYNC_RECORD"; }

@@ -78,7 +78,7 @@ if ! tree_ok; then
 	[ -e "$TREE" ] && die "$TREE exists but is not a harness tree; move it away"
 	create_pristine
 	apply_series
-	"$TOP/scripts/sync-state.sh" record
+	sync_record
 	exit 0
 fi
 
@@ -95,7 +95,7 @@ insync)
 behind)
 	info "patches/ changed and the tree holds nothing unexported: re-applying"
 	apply_series
-	"$TOP/scripts/sync-state.sh" record
+	sync_record
 	;;
 ahead | diverged | dirty)
 	if [ "${FORCE:-0}" = 1 ]; then
@@ -104,7 +104,7 @@ ahead | diverged | dirty)
 		git -C "$TREE" branch -q "$b" HEAD
 		warn "tree held unexported work ($state); saved as branch $b (and git stash)"
 		apply_series
-		"$TOP/scripts/sync-state.sh" record
+		sync_record
 	else
 		die "the tree holds work that patches/ does not ($state): run 'make export', or FORCE=1 make tree to re-apply patches/ (the tree's commits are kept on a backup branch)"
 	fi
