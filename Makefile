@@ -10,7 +10,7 @@ BZ_BASE := build/out/x86-base/arch/x86/boot/bzImage
 BZ_DEBUG := build/out/x86-debug/arch/x86/boot/bzImage
 
 .PHONY: help deps base tree export status kunit kernel kernel-debug kernel-off \
-	initramfs smoke smoke-debug selftest stress static checkpatch bisect model check demo \
+	initramfs smoke smoke-debug selftest scoped-on scoped-off stress static checkpatch bisect model check demo \
 	bench bench-limit apply mbox clean distclean
 
 help:
@@ -28,6 +28,7 @@ help:
 	@echo "make kernel-off    the same with CONFIG_NOFS_SB_RECLAIM=n (builds only)"
 	@echo "make smoke         boot the test kernel under QEMU, smoke scenario (smoke-debug)"
 	@echo "make selftest      the sb_nofs kselftest in the debug kernel under QEMU"
+	@echo "make scoped-on     guest/scoped.sh in the debug kernel, vm.nofs_sb_reclaim=1 (scoped-off: 0)"
 	@echo "make stress        bounded lockdep stress (STRESS_SECONDS, STRESS_HEADROOM)"
 	@echo "make static        checkpatch, kernel-doc, sparse, coccicheck on the series"
 	@echo "make bisect        every prefix of the series builds"
@@ -56,18 +57,17 @@ kernel-off: tree
 initramfs: deps
 	@$(S)/mk-initramfs.sh
 smoke: kernel
-	@$(S)/run-qemu.sh --kernel $(BZ_BASE) --script smoke.sh --args $${SMOKE_MEMMAX:-128M} \
-		--disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+	@$(S)/run-qemu.sh --kernel $(BZ_BASE) --script smoke.sh --args $${SMOKE_MEMMAX:-128M}
 smoke-debug: kernel-debug
-	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script smoke.sh --args $${SMOKE_MEMMAX:-160M} \
-		--disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script smoke.sh --args $${SMOKE_MEMMAX:-160M}
 selftest: kernel-debug
-	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script selftest.sh \
-		--disk 2G --disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900
+	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script selftest.sh
+scoped-on scoped-off: kernel-debug
+	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script scoped.sh \
+		--args $${SCOPED_MEMMAX:-28M},$(@:scoped-%=%)
 stress: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script stress.sh \
-		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-8} \
-		--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 1200
+		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-8}
 static: tree
 	@$(S)/static.sh
 checkpatch: tree

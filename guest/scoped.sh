@@ -1,6 +1,7 @@
 #!/bin/bash
 # Superblock-scoped NOFS reclaim in a real kernel (scripts/run-qemu.sh
-# --script scoped.sh --disk 2G --disk 2G --disk 2G [--args MEMMAX,SWITCH]).
+# --script scoped.sh [--args MEMMAX,SWITCH]).
+# vm: disks=2G,2G,2G mem=1G cpus=2 timeout=900
 #
 #   scoped.sh [MEMMAX] [on|off]   memory.max (default 28M), vm.nofs_sb_reclaim
 #

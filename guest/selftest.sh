@@ -1,14 +1,14 @@
 #!/bin/bash
 # The series' kselftests (tools/testing/selftests/sb_nofs, installed at
 # /kselftest by scripts/mk-initramfs.sh), run through the kselftest runner
-# (run_kselftest.sh) on the four scratch disks /dev/vda../dev/vdd
-# (run-qemu.sh --disk 2G --disk 2G --disk 2G --disk 2G): sb_nofs.sh, then
-# sb_nofs_locks.sh (the scenarios with real filesystem state), then
-# sb_nofs_disks.sh on the disks of every --hba kind that run-qemu.sh can
-# add (and scsi_debug's).
+# (run_kselftest.sh) on the four scratch disks /dev/vda../dev/vdd:
+# sb_nofs.sh, then sb_nofs_locks.sh (the scenarios with real filesystem
+# state), then sb_nofs_disks.sh on the disks of every --hba kind that
+# run-qemu.sh can add (and scsi_debug's).
 # Arguments: the tests to run (for example "sb_nofs_disks.sh"), or
 # scenarios of sb_nofs_locks.sh to run alone (for example "quota" or
 # "quota lazytime"); none runs every test whole.
+# vm: disks=2G,2G,2G,2G mem=1G cpus=2 timeout=900
 # vm-hba: ahci lsi megasas virtio-scsi usb-storage uas sd
 # vm-append: g_mass_storage.removable=1
 # Exit: 0 when the runner reports "ok" for every test and no check was

@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck disable=SC2317 # cleanup functions run from the EXIT trap
 # Smoke scenario, run in the guest by /init (scripts/run-qemu.sh --script
-# smoke.sh --disk 2G --disk 2G [--args MEMORY_MAX]).
+# smoke.sh [--args MEMORY_MAX]).
+# vm: disks=2G,2G mem=1G cpus=2 timeout=900
 #
 #   smoke.sh [MEMORY_MAX]      memory.max of the workload cgroup (default 128M)
 #

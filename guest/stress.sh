@@ -1,7 +1,8 @@
 #!/bin/bash
 # Bounded stress of superblock-scoped NOFS reclaim (run-qemu.sh --script
-# stress.sh --disk 2G --disk 2G --disk 2G [--args SECONDS,HEADROOM]), meant
-# for the PROVE_LOCKING + hung-task kernel.
+# stress.sh [--args SECONDS,HEADROOM]), meant for the PROVE_LOCKING +
+# hung-task kernel.
+# vm: disks=2G,2G,2G mem=1G cpus=2 timeout=1200
 #
 #   stress.sh [SECONDS] [HEADROOM]  load time (default 60) over ROUNDS (3)
 #                                   rounds (up to MAX_ROUNDS, 6, while a

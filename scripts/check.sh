@@ -58,29 +58,27 @@ stage kunit kunit_head || true
 stage sparse "$S/static.sh" sparse || true
 stage coccicheck "$S/static.sh" cocci || true
 if stage kernel-debug "$S/build-kernel.sh" debug; then
+	# Each stage has the name of its make target; the guest script
+	# declares its VM ("# vm:" line, read by run-qemu.sh).
 	stage smoke-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
-		--script smoke.sh --args "${SMOKE_MEMMAX:-160M}" --disk 2G --disk 2G \
-		--mem 1G --cpus 2 --timeout 900 --log "$LOGS/qemu-smoke-debug.log" \
-		--quiet || true
+		--script smoke.sh --args "${SMOKE_MEMMAX:-160M}" \
+		--log "$LOGS/qemu-smoke-debug.log" --quiet || true
 	# Superblock-scoped reclaim in the real kernel, switch on and off: the
 	# rules through the test driver (the verdict), then a real load (reported).
 	for sw in on off; do
-		stage "scoped-$sw-debug" "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+		stage "scoped-$sw" "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 			--script scoped.sh --args "${SCOPED_MEMMAX:-28M},$sw" \
-			--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 900 \
-			--log "$LOGS/qemu-scoped-$sw-debug.log" --quiet || true
+			--log "$LOGS/qemu-scoped-$sw.log" --quiet || true
 	done
 	# The series' kselftests (tools/testing/selftests/sb_nofs): every rule
 	# of the decision on real filesystems, through the test driver, then
 	# the lockdep scenarios (quota, lazytime, freeze, shutdown, tmpfs with
 	# swap, XFS splits, ext4) sharing the same boot.
-	stage kselftest-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
-		--script selftest.sh --disk 2G --disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 \
-		--timeout 900 --log "$LOGS/qemu-kselftest-debug.log" --quiet || true
+	stage selftest "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+		--script selftest.sh --log "$LOGS/qemu-selftest.log" --quiet || true
 	# Bounded stress under lockdep and the hung-task detector.
-	stage stress-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+	stage stress "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 		--script stress.sh --args "${STRESS_SECONDS:-60},${STRESS_HEADROOM:-8}" \
-		--disk 2G --disk 2G --disk 2G --mem 1G --cpus 2 --timeout 1200 \
-		--log "$LOGS/qemu-stress-debug.log" --quiet || true
+		--log "$LOGS/qemu-stress.log" --quiet || true
 fi
 finish

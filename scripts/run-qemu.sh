@@ -26,6 +26,12 @@
 #   --append "ARGS"    extra kernel command line
 #   --quiet            do not stream the console to stdout
 #
+# A guest script declares what its VM needs in one header line,
+#   # vm: disks=2G,2G mem=1G cpus=2 timeout=900
+# (any of the keys): the defaults of --disk (the whole list), --mem, --cpus
+# and --timeout for that script.  Options given here win; --disk given
+# here replaces the script's disks.
+#
 # The console is written to the log and streamed to stdout.  Exit status 0
 # and one line "run-qemu: NAME passed (N s)" when the guest printed
 # "SBNOFS-GUEST-EXIT: 0" and the log has no kernel splat; otherwise exit 1
@@ -49,8 +55,8 @@ usage() {
 }
 
 kernel='' script='' args='' log='' initrd='' append='' quiet=0
-mem=1G cpus=2 timeout=600
-disks=() rodisks=() hbas=()
+mem='' cpus='' timeout=''
+disks=() rodisks=() hbas=() disk_given=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage ;;
@@ -67,7 +73,7 @@ while [ $# -gt 0 ]; do
 		--args) args=$2 ;;
 		--mem) mem=$2 ;;
 		--cpus) cpus=$2 ;;
-		--disk) disks+=("$2") ;;
+		--disk) disks+=("$2") disk_given=1 ;;
 		--ro-disk) rodisks+=("$2") ;;
 		--hba) hbas+=("$2") ;;
 		--timeout) timeout=$2 ;;
@@ -89,6 +95,19 @@ esac
 case $args in
 *[[:space:]\"\']*) die "bad --args '$args' (comma separated, no spaces or quotes)" ;;
 esac
+# the script's "# vm:" line gives what the command line left unset
+if [ -f "$TOP/guest/$script" ]; then
+	for kv in $(sed -n 's/^# vm: //p' "$TOP/guest/$script"); do
+		case $kv in
+		disks=*) [ $disk_given = 1 ] || IFS=, read -r -a disks <<<"${kv#disks=}" ;;
+		mem=*) mem=${mem:-${kv#mem=}} ;;
+		cpus=*) cpus=${cpus:-${kv#cpus=}} ;;
+		timeout=*) timeout=${timeout:-${kv#timeout=}} ;;
+		*) die "guest/$script: bad '# vm:' entry '$kv' (disks=, mem=, cpus=, timeout=)" ;;
+		esac
+	done
+fi
+mem=${mem:-1G} cpus=${cpus:-2} timeout=${timeout:-600}
 [[ $mem =~ ^[0-9]+[MGmg]?$ ]] || die "bad --mem '$mem' (e.g. 512M, 1G)"
 [[ $cpus =~ ^[1-9][0-9]*$ ]] || die "bad --cpus '$cpus'"
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "bad --timeout '$timeout' (seconds)"
