@@ -31,6 +31,12 @@ fail() {
 	say "FAIL: $*"
 	exit 1
 }
+# skip WHY: an inconclusive run, neither pass nor fail (the kselftest skip
+# code, 4; run-qemu.sh reports it as such)
+skip() {
+	say "SKIP: $*"
+	exit 4
+}
 
 # cgroup_cleanup [DIR]: kill everything left in the cgroup DIR (default
 # $CG), wait until it is empty, remove it.
@@ -93,7 +99,7 @@ on_exit() {
 	fi
 	case $rc in
 	0) say "ok" ;;
-	2) say "workload OOM-killed" ;;
+	4) ;; # skip() said why
 	3) say "FAIL: expected result not seen (see above)" ;;
 	esac
 	exit "$rc"

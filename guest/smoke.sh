@@ -11,7 +11,8 @@
 # tmpfs.  A subshell in the cgroup /sys/fs/cgroup/smoke creates 10,000 empty
 # files on each of the five (in directories of 1000) and stats them all;
 # then reclaim counters are printed.
-# Exit: 0 "SMOKE: ok"; 2 "SMOKE: workload OOM-killed"; 1 "SMOKE: FAIL: what".
+# Exit: 0 "SMOKE: ok"; 4 (kselftest skip) "SMOKE: SKIP: workload OOM-killed"
+# (inconclusive); 1 "SMOKE: FAIL: what".
 # Cleanup (kill the cgroup, unmount in reverse order, detach the loop device)
 # runs on every exit path; a failed unmount makes the exit status 1.
 #
@@ -104,7 +105,7 @@ printf 'workload: rc=%d elapsed %d.%03d s\n' "$wrc" $((elapsed_ms / 1000)) $((el
 oom_kills=$(cg_oom_kills "$CG")
 [ -n "$oom_kills" ] || fail "no oom_kill in $CG/memory.events"
 if [ "$oom_kills" -gt 0 ]; then
-	exit 2
+	skip "workload OOM-killed ($oom_kills kills): inconclusive at this memory.max"
 fi
 [ "$wrc" = 0 ] || fail "workload exited rc=$wrc without an OOM kill"
 exit 0

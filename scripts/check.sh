@@ -19,6 +19,11 @@ stage() {
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
 		echo "[check] $name: ok ($(($(now) - t)) s)"
+	elif [ $rc -eq "$KSFT_SKIP" ]; then
+		# inconclusive proves nothing: it counts as failed, named as such
+		failed=$((failed + 1))
+		failures+=("$name(skipped)")
+		echo "[check] $name: SKIPPED, inconclusive, counted as failed ($(($(now) - t)) s)"
 	else
 		failed=$((failed + 1))
 		failures+=("$name")

@@ -83,6 +83,9 @@ run_logged() {
 # Wall-clock timing of a stage for the summary.
 now() { date +%s; }
 
+# kselftest exit codes: an inconclusive run (neither pass nor fail) is a skip
+KSFT_SKIP=4
+
 # The unpatched kernel's source: a worktree of the tree at $BASE_TAG in
 # $UNPATCHED_SRC, made if missing; dies if it moved or has local edits.
 UNPATCHED_SRC=$BUILD/unpatched/linux

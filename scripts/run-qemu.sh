@@ -34,7 +34,9 @@
 #
 # The console is written to the log and streamed to stdout.  Exit status 0
 # and one line "run-qemu: NAME passed (N s)" when the guest printed
-# "SBNOFS-GUEST-EXIT: 0" and the log has no kernel splat; otherwise exit 1
+# "SBNOFS-GUEST-EXIT: 0" and the log has no kernel splat; exit 4 (the
+# kselftest skip code) and one line when the guest exited 4, an
+# inconclusive run (with the reason of its "SKIP:" line); otherwise exit 1
 # and one line naming the reason: a splat (first offending log line and its
 # number: WARNING:, BUG:, Oops, Kernel panic, general protection fault,
 # lockdep and RCU reports, hung tasks, KASAN:, UBSAN:, kernel BUG at), a
@@ -285,6 +287,12 @@ if [ -z "$exitline" ]; then
 	esac
 fi
 grc=${exitline#SBNOFS-GUEST-EXIT: }
+if [ "$grc" = "$KSFT_SKIP" ]; then
+	# inconclusive: the guest says why in a "SKIP:" line
+	why=$(grep -a -o ': SKIP: .*' "$log" | head -n 1 | tr -d '\r' | sed 's/^: SKIP: //') || true
+	echo "run-qemu: $script inconclusive (skip)${why:+: $why} (log: $log)" >&2
+	exit "$KSFT_SKIP"
+fi
 if [ "$grc" != 0 ]; then
 	# the guest's own reason (lib.sh's fail() prints "PREFIX: FAIL: ...")
 	why=$(grep -a -o ': FAIL: .*' "$log" | head -n 4 | tr -d '\r' |
