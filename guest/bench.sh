@@ -82,17 +82,13 @@ if [ "$work" != fsmark ]; then
 	command -v gitmix >/dev/null || fail "no gitmix in the initramfs"
 fi
 echo "BENCH info uname=$(uname -r) scenario=$scenario switch=$switch wfs=$wfs work=$work pdev=$pdev pfs=$pfs disks=$disks memmax=$memmax fill=$fill" \
-	"fsmark=-n_${n}_-t_${t}_-s_${s}_-L_${L}_-D_${D}_-S_${S} memtotal_kb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)" \
+	"fsmark=-n_${n}_-t_${t}_-s_${s}_-L_${L}_-D_${D}_-S_${S} memtotal_kb=$(keyval /proc/meminfo MemTotal:)" \
 	"cpus=$(grep -c '^processor' /proc/cpuinfo)" \
 	"clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 
 # --- the switch
 if [ -f /proc/sys/vm/nofs_sb_reclaim ]; then
-	case $switch in
-	on) echo 1 >/proc/sys/vm/nofs_sb_reclaim ;;
-	off) echo 0 >/proc/sys/vm/nofs_sb_reclaim ;;
-	*) fail "switch=$switch on a kernel with vm.nofs_sb_reclaim (on or off)" ;;
-	esac
+	set_switch "$switch"
 	echo "BENCH info nofs_sb_reclaim=$(cat /proc/sys/vm/nofs_sb_reclaim)"
 else
 	[ "$switch" = na ] || fail "switch=$switch, but the kernel has no vm.nofs_sb_reclaim"
@@ -181,8 +177,8 @@ else
 	echo -1000 >/proc/self/oom_score_adj
 fi
 join_cg() { echo "$BASHPID" >"$CG/cgroup.procs"; }
-mstat() { awk -v k="$1" '$1 == k { print $2 }' "$CG/memory.stat"; }
-mevent() { awk -v k="$1" '$1 == k { print $2 }' "$CG/memory.events"; }
+mstat() { keyval "$CG/memory.stat" "$1"; }
+mevent() { keyval "$CG/memory.events" "$1"; }
 
 # --- fill P's cache (stat every file) inside the cgroup
 t0=$(now_ms)
@@ -193,7 +189,7 @@ t0=$(now_ms)
 echo "BENCH cache stat_ms=$(($(now_ms) - t0)) p_objects=$(p_objects)" \
 	"memcg_current=$(cat "$CG/memory.current")" \
 	"slab_reclaimable=$(mstat slab_reclaimable)" \
-	"memfree_kb=$(awk '$1 == "MemFree:" { print $2 }' /proc/meminfo)"
+	"memfree_kb=$(keyval /proc/meminfo MemFree:)"
 
 # --- counters before
 VMKEYS="allocstall_dma allocstall_dma32 allocstall_normal allocstall_movable pgscan_direct pgsteal_direct pgscan_kswapd pgsteal_kswapd slabs_scanned oom_kill nofs_sb_allowed nofs_sb_denied_disabled nofs_sb_denied_self nofs_sb_denied_unknown nofs_sb_denied_depth nofs_sb_denied_target nofs_sb_freed"
@@ -252,15 +248,11 @@ wait "$dog" 2>/dev/null
 # An OOM kill may leave fs_mark children: stop the cgroup before reading.
 # Tracing stops after them: what they reclaimed until they died is in the
 # counters and in P's count read below, so it is in the trace too.
-echo 1 >"$CG/cgroup.kill"
-for ((i = 0; i < 300; i++)); do
-	[ -z "$(cat "$CG/cgroup.procs")" ] && break
-	sleep 0.1
-done
+cgroup_kill "$CG" || true
 echo 0 >$T/tracing_on
 
 # --- verdict of the run
-oomk_vm=$(($(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat) - vm0[oom_kill]))
+oomk_vm=$(($(vm oom_kill) - vm0[oom_kill]))
 oomk=$(mevent oom_kill) # memcg and global OOM kills of the workload
 if [ -e /tmp/bench-timeout ]; then
 	reason=timeout
@@ -306,7 +298,7 @@ echo "BENCH memcg pgscan=$(($(mstat pgscan) - ms0_pgscan)) pgsteal=$(($(mstat pg
 # early, its count is n_empty and its time sum_empty_us; a call begun
 # after an OOM kill runs in a cgroup its victim has just emptied
 # (n_after_oom).  Times are rounded to the microsecond.
-overrun=$(awk '$1 == "overrun:" { s += $2 } END { print s + 0 }' $T/per_cpu/cpu*/stats)
+overrun=$(trace_lost)
 awk '
 	/ mm_vmscan_(memcg|direct)_reclaim_(begin|end):| mm_shrink_slab_end:| mark_victim:/ {
 		for (i = 2; i <= NF; i++) if ($i ~ /^(mm_(vmscan|shrink)_|mark_victim:)/) break

@@ -38,22 +38,26 @@ skip() {
 	exit 4
 }
 
-# cgroup_cleanup [DIR]: kill everything left in the cgroup DIR (default
-# $CG), wait until it is empty, remove it.
-cgroup_cleanup() {
+# cgroup_kill [DIR]: kill everything in the cgroup DIR (default $CG) and
+# wait (up to 30 s) until it is empty; 1 if processes are left.
+cgroup_kill() {
 	local i CG=${1:-$CG}
-	[ -d "$CG" ] || return 0
 	if [ -f "$CG/cgroup.kill" ]; then
 		echo 1 >"$CG/cgroup.kill" || say "FAIL: cannot write $CG/cgroup.kill"
 	fi
 	for ((i = 0; i < 300; i++)); do
-		[ -z "$(cat "$CG/cgroup.procs" 2>/dev/null)" ] && break
+		[ -z "$(cat "$CG/cgroup.procs" 2>/dev/null)" ] && return 0
 		sleep 0.1
 	done
-	if [ -n "$(cat "$CG/cgroup.procs" 2>/dev/null)" ]; then
-		say "FAIL: processes left in $CG after cgroup.kill: $(tr '\n' ' ' <"$CG/cgroup.procs")"
-		return 1
-	fi
+	say "FAIL: processes left in $CG after cgroup.kill: $(tr '\n' ' ' <"$CG/cgroup.procs")"
+	return 1
+}
+
+# cgroup_cleanup [DIR]: cgroup_kill DIR (default $CG), then remove it.
+cgroup_cleanup() {
+	local CG=${1:-$CG}
+	[ -d "$CG" ] || return 0
+	cgroup_kill "$CG" || return 1
 	if ! rmdir "$CG"; then
 		say "FAIL: rmdir $CG"
 		return 1
@@ -137,7 +141,7 @@ wait_dev() {
 }
 
 # cg_oom_kills CGROUP: the oom_kill count of CGROUP's memory.events
-cg_oom_kills() { awk '$1 == "oom_kill" { print $2 }' "$1/memory.events"; }
+cg_oom_kills() { keyval "$1/memory.events" oom_kill; }
 
 # new_cgroup DIR MEMMAX: create the workload cgroup, pushed for cleanup.
 new_cgroup() {
@@ -170,7 +174,37 @@ mkfs_disks() {
 T=/sys/kernel/tracing
 COUNTERS="nofs_sb_allowed nofs_sb_denied_disabled nofs_sb_denied_self nofs_sb_denied_unknown nofs_sb_denied_depth nofs_sb_denied_target nofs_sb_freed slabs_scanned"
 declare -A before
-vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+# populate DIR N [PER_DIR]: N empty files in directories DIR/d0, DIR/d1, ...
+# of PER_DIR files (default 1000), created with `: >file` (no fork per
+# file) unless DIR exists, then all stat'ed (ls -lR): their dentries and
+# inodes cached, charged to the caller's cgroup
+populate() {
+	local d f per=${3:-1000}
+	if [ ! -d "$1" ]; then
+		for ((d = 0; d < $2 / per; d++)); do
+			mkdir -p "$1/d$d" || return 1
+			for ((f = 0; f < per; f++)); do
+				: >"$1/d$d/f$f" || return 1
+			done
+		done
+	fi
+	ls -lR "$1" >/dev/null
+}
+
+# keyval FILE KEY: the value after KEY in a "KEY VALUE" file (/proc/vmstat,
+# /proc/meminfo with its colons, memory.events, memory.stat)
+keyval() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
+vm() { keyval /proc/vmstat "$1"; }
+
+# set_switch on|off: vm.nofs_sb_reclaim 1 or 0; fails on a kernel without it
+set_switch() {
+	[ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "switch $1, but the kernel has no vm.nofs_sb_reclaim"
+	case $1 in
+	on | 1) echo 1 >/proc/sys/vm/nofs_sb_reclaim ;;
+	off | 0) echo 0 >/proc/sys/vm/nofs_sb_reclaim ;;
+	*) fail "set_switch $1: on or off" ;;
+	esac || fail "cannot write vm.nofs_sb_reclaim"
+}
 counters_save() {
 	local c
 	for c in $COUNTERS; do before[$c]=$(vm "$c"); done

@@ -56,7 +56,7 @@ for k in "${counts[@]}"; do
 		mounted=$((mounted + 1))
 	done
 	for sw in 0 1; do
-		echo "$sw" >/proc/sys/vm/nofs_sb_reclaim
+		set_switch "$sw"
 		echo "overhead /mnt/p $loops" >"$CTL" || fail "overhead /mnt/p $loops: write failed"
 		# "overhead mode=M enter_leave=X ... superblocks=N" per mode
 		while read -r tag mode rest; do

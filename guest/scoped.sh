@@ -63,20 +63,6 @@ mnt /mnt/tmpfs -t tmpfs -o size=256M tmpfs
 echo 8192 >$T/buffer_size_kb
 echo 1 >$T/events/vmscan/mm_nofs_sb_reclaim/enable || fail "cannot enable mm_nofs_sb_reclaim"
 
-# populate DIR N: N empty files in directories of PER_DIR, then stat them
-# (dentries + inodes cached)
-populate() {
-	local d f dir
-	for ((d = 0; d < $2 / PER_DIR; d++)); do
-		dir=$1/d$d
-		mkdir -p "$dir" || return 1
-		for ((f = 0; f < PER_DIR; f++)); do
-			: >"$dir/f$f" || return 1
-		done
-	done
-	ls -lR "$1" >/dev/null
-}
-
 # --- part 1: the rules, through the test driver
 bad=0
 # expect WHAT COND...: a rule of part 1; a failure is printed and counted
@@ -197,7 +183,7 @@ workload() {
 	echo "$BASHPID" >"$CG/cgroup.procs" || return 1
 	populate /mnt/cache/p "$FILES" || return 1
 	populate /mnt/tmpfs/p "$FILES" || return 1
-	say "caches filled: $(awk '$1 == "slab_reclaimable" { print $2 }' "$CG/memory.stat") bytes reclaimable slab"
+	say "caches filled: $(keyval "$CG/memory.stat" slab_reclaimable) bytes reclaimable slab"
 	churn /mnt/scope/w &
 	local p1=$! r1=0 r2=0
 	churn /mnt/ext4/w &
@@ -215,11 +201,7 @@ wrc=$?
 elapsed=$(($(now_ms) - t0))
 # An OOM kill may have hit the workload shell and left its children
 # running: stop everything in the cgroup before reading the counters.
-echo 1 >"$CG/cgroup.kill"
-for ((i = 0; i < 300; i++)); do
-	[ -z "$(cat "$CG/cgroup.procs")" ] && break
-	sleep 0.1
-done
+cgroup_kill "$CG" || true
 
 echo 0 >$T/events/vmscan/mm_nofs_sb_reclaim/enable
 counters_print

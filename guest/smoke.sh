@@ -67,23 +67,14 @@ new_cgroup /sys/fs/cgroup/smoke "$MEMMAX"
 
 TARGETS=(/mnt/ext4 /mnt/xfs /mnt/xfsloop /mnt/ovl /mnt/tmpfs)
 say "workload: $((PER_FS * ${#TARGETS[@]})) files over ${TARGETS[*]}"
-# Runs in a subshell that first moves itself into the cgroup.  Creation is
-# `: >file` in a bash loop (no fork per file); ls -lR stats every file.
+# Runs in a subshell that first moves itself into the cgroup; populate
+# (lib.sh) creates each filesystem's files and stats them.
 workload() {
-	local t d f dir
+	local t
 	trap - EXIT INT TERM
 	echo "$BASHPID" >"$CG/cgroup.procs" || return 1
 	for t in "${TARGETS[@]}"; do
-		for ((d = 0; d < PER_FS / PER_DIR; d++)); do
-			dir=$t/wl/d$d
-			mkdir -p "$dir" || return 1
-			for ((f = 0; f < PER_DIR; f++)); do
-				: >"$dir/f$f" || return 1
-			done
-		done
-	done
-	for t in "${TARGETS[@]}"; do
-		ls -lR "$t/wl" >/dev/null || return 1
+		populate "$t/wl" "$PER_FS" "$PER_DIR" || return 1
 	done
 }
 start=${EPOCHREALTIME/./}

@@ -105,18 +105,7 @@ echo 1 >$T/events/vmscan/mm_vmscan_memcg_reclaim_begin/enable ||
 # fill DIR: FILES files in directories of 500 (created once), stat'ed
 # (unused dentries and inodes in the cache of DIR's filesystem, charged
 # to this cgroup)
-fill() {
-	local d f
-	if [ ! -d "$1" ]; then
-		for ((d = 0; d < FILES / 500; d++)); do
-			mkdir -p "$1/d$d" || return 1
-			for ((f = 0; f < 500; f++)); do
-				: >"$1/d$d/f$f" || return 1
-			done
-		done
-	fi
-	ls -lR "$1" >/dev/null
-}
+fill() { populate "$1" "$FILES" 500; }
 
 # load DIR ROUND: transactions for SECONDS/ROUNDS: creates (100, then
 # MARK_FILES by fs_mark), 500 mkdirs, an xattr on a batch, a directory
