@@ -7,7 +7,7 @@
 #   export.sh --out DIR  -> DIR (used by make status)
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=export
-need git
+need git python3
 
 dest=$PATCHES
 install=1
@@ -45,6 +45,13 @@ if [ "$n" -gt 0 ]; then
 		--cover-letter --cover-from-description=subject \
 		--subject-prefix='RFC PATCH' -o "$tmp" "$BASE_TAG..HEAD" >/dev/null ||
 		die "git format-patch failed"
+	# Each patch's test report goes below its '---' (tree.sh puts it back).
+	pfiles=()
+	for f in "$tmp"/*.patch; do
+		[ "${f##*/}" = 0000-cover-letter.patch ] || pfiles+=("$f")
+	done
+	python3 "$TOP/scripts/tested-notes.py" export "${pfiles[@]}" ||
+		die "cannot move the test reports below '---'"
 	# The cover letter's Date: is "now"; pin it to the newest patch's date
 	# so that the output depends on the tree only.
 	last=$(ls "$tmp" | grep -v '^0000-' | sort | tail -n 1)

@@ -6,7 +6,7 @@
 # branch and re-applies patches/).
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=tree
-need git tar xz sha256sum
+need git tar xz sha256sum python3
 
 "$TOP/scripts/base.sh"
 # shellcheck disable=SC1091
@@ -55,6 +55,20 @@ exceptions, so that git sees new files."
 	mv "$new" "$TREE"
 }
 
+# restore_report PATCH: git am drops the test report that make export put
+# below the patch's '---' line (scripts/tested-notes.py); put it back in
+# the commit message, where it was.
+restore_report() {
+	local msg old
+	old=$(git -C "$TREE" log -1 --format=%B)
+	msg=$(printf '%s\n' "$old" | python3 "$TOP/scripts/tested-notes.py" restore "$1") ||
+		die "cannot restore the test report of $(basename "$1")"
+	[ "$msg" = "$old" ] && return 0
+	printf '%s\n' "$msg" | GIT_COMMITTER_DATE=$(git -C "$TREE" log -1 --format=%cD) \
+		git -C "$TREE" commit -q --amend --no-verify --cleanup=verbatim -F - ||
+		die "cannot amend the message of $(basename "$1")"
+}
+
 # Apply patches/ (series order) on top of the base tag.
 apply_series() {
 	local p name out
@@ -70,6 +84,7 @@ apply_series() {
 			printf '%s\n' "$out" | grep -E '^(error|Patch failed)' >&2 || printf '%s\n' "$out" >&2
 			die "patch ${name} does not apply: $(printf '%s\n' "$out" | grep -m1 -E '^error: (patch failed|.*does not exist|.*already exists)' || echo 'see above')"
 		fi
+		restore_report "$p"
 	done <"$PATCHES/series"
 	info "applied $(series_commits | wc -l) patch(es) on $BASE_TAG ($version)"
 }
