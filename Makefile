@@ -64,7 +64,7 @@ selftest: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script selftest.sh
 scoped-on scoped-off: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script scoped.sh \
-		--args $${SCOPED_MEMMAX:-28M},$(@:scoped-%=%)
+		--args $${SCOPED_MEMMAX:-28M},$(@:scoped-%=%) --log build/logs/qemu-$@.log
 stress: kernel-debug
 	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script stress.sh \
 		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-8}

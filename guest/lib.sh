@@ -39,17 +39,14 @@ skip() {
 }
 
 # cgroup_kill [DIR]: kill everything in the cgroup DIR (default $CG) and
-# wait (up to 30 s) until it is empty; 1 if processes are left.
+# wait (up to 30 s) until it is empty; 1, silently, if processes are left.
 cgroup_kill() {
 	local i CG=${1:-$CG}
-	if [ -f "$CG/cgroup.kill" ]; then
-		echo 1 >"$CG/cgroup.kill" || say "FAIL: cannot write $CG/cgroup.kill"
-	fi
+	[ -f "$CG/cgroup.kill" ] && echo 1 >"$CG/cgroup.kill"
 	for ((i = 0; i < 300; i++)); do
 		[ -z "$(cat "$CG/cgroup.procs" 2>/dev/null)" ] && return 0
 		sleep 0.1
 	done
-	say "FAIL: processes left in $CG after cgroup.kill: $(tr '\n' ' ' <"$CG/cgroup.procs")"
 	return 1
 }
 
@@ -57,7 +54,10 @@ cgroup_kill() {
 cgroup_cleanup() {
 	local CG=${1:-$CG}
 	[ -d "$CG" ] || return 0
-	cgroup_kill "$CG" || return 1
+	if ! cgroup_kill "$CG"; then
+		say "FAIL: processes left in $CG after cgroup.kill: $(tr '\n' ' ' <"$CG/cgroup.procs")"
+		return 1
+	fi
 	if ! rmdir "$CG"; then
 		say "FAIL: rmdir $CG"
 		return 1
@@ -196,7 +196,7 @@ populate() {
 keyval() { awk -v k="$2" '$1 == k { print $2; exit }' "$1"; }
 vm() { keyval /proc/vmstat "$1"; }
 
-# set_switch on|off: vm.nofs_sb_reclaim 1 or 0; fails on a kernel without it
+# set_switch on|off (or 1|0): vm.nofs_sb_reclaim; fails on a kernel without it
 set_switch() {
 	[ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "switch $1, but the kernel has no vm.nofs_sb_reclaim"
 	case $1 in

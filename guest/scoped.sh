@@ -47,13 +47,8 @@ CTL=/sys/kernel/debug/sb_nofs_test/ctl
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "kernel without the series (no vm.nofs_sb_reclaim)"
 [ -w $CTL ] || fail "no $CTL (CONFIG_TEST_NOFS_SB)"
-case $SWITCH in
-on) echo 1 >/proc/sys/vm/nofs_sb_reclaim ;;
-off) echo 0 >/proc/sys/vm/nofs_sb_reclaim ;;
-*) fail "switch must be on or off, not '$SWITCH'" ;;
-esac
+set_switch "$SWITCH"
 
 mkfs_disks /mnt/scope /mnt/cache /mnt/ext4
 mnt /mnt/tmpfs -t tmpfs -o size=256M tmpfs

@@ -67,8 +67,7 @@ XFS_REPAIR=/sbin/xfs_repair
 E2FSCK=/sbin/e2fsck
 FSMARK=/usr/bin/fs_mark
 
-[ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "kernel without the series (no vm.nofs_sb_reclaim)"
-echo 1 >/proc/sys/vm/nofs_sb_reclaim
+set_switch on
 
 mkfs_disks /mnt/x1 /mnt/x2 /mnt/e
 mnt /mnt/t -t tmpfs -o size=128M tmpfs

@@ -175,6 +175,6 @@ PY
 fi
 
 [ -s "$records" ] || die "no recorded boots in $BOUT (run: scripts/bench-limit.sh)"
-python3 "$TOP/scripts/report/limit_report.py" "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" \
+PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/report/limit_report.py" "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" \
 	"$BOUT/limits.png" >"$table" || die "the report failed"
 cat "$table"

@@ -223,4 +223,4 @@ fi
 
 # --- tables, plot, reading
 export BENCH_DEMO=$demo
-python3 "$TOP/scripts/report/bench_report.py" "$records" "$meta" "$BOUT"
+PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/report/bench_report.py" "$records" "$meta" "$BOUT"

@@ -287,7 +287,7 @@ if [ -z "$exitline" ]; then
 	esac
 fi
 grc=${exitline#SBNOFS-GUEST-EXIT: }
-if [ "$grc" = "$KSFT_SKIP" ]; then
+if [ "$grc" = "$KSFT_SKIP" ] && [ "$rc" = 0 ]; then
 	# inconclusive: the guest says why in a "SKIP:" line
 	why=$(grep -a -o ': SKIP: .*' "$log" | head -n 1 | tr -d '\r' | sed 's/^: SKIP: //') || true
 	echo "run-qemu: $script inconclusive (skip)${why:+: $why} (log: $log)" >&2

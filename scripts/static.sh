@@ -74,7 +74,7 @@ MAINTAINERS_SECTION="MEMORY MANAGEMENT - SUPERBLOCK NOFS SCOPES"
 do_checkpatch() {
 	"$TOP/scripts/export.sh" --out "$tmp/p"
 	local p out e=0 w=0 c=0 n=0 first="" ign
-	for p in $(cat "$tmp/p/series"); do
+	for p in $(grep -v -e '^#' -e '^$' "$tmp/p/series"); do
 		n=$((n + 1))
 		ign=()
 		covered "$tmp/p/$p" && ign=(--ignore FILE_PATH_CHANGES)

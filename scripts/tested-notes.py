@@ -18,6 +18,11 @@ import sys
 
 TRAILER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: \S")
 DIFFSTAT = re.compile(r"^ (\S.* \| +(\d+|Bin)|\d+ files? changed)")
+END = re.compile(r"^(diff --git |-- $)")
+
+
+def is_report(para):
+    return para.startswith("Tested") and not para.startswith("Tested-by:")
 
 
 def split_message(paras):
@@ -26,13 +31,18 @@ def split_message(paras):
     if paras and all(TRAILER.match(line) for line in paras[-1].split("\n")):
         tr = len(paras) - 1
     for i, p in enumerate(paras[:tr]):
-        if p.startswith("Tested"):
+        if is_report(p):
             return paras[:i], paras[i:tr], paras[tr:]
     return paras[:tr], [], paras[tr:]
 
 
+def read(path):
+    with open(path, newline="") as f:
+        return f.read()
+
+
 def export(path):
-    text = open(path).read()
+    text = read(path)
     head, sep, rest = text.partition("\n\n")
     # the message ends at the first '---' line, which format-patch writes
     lines = rest.split("\n")
@@ -44,14 +54,21 @@ def export(path):
     body, report, trailers = split_message(msg.split("\n\n"))
     if not report:
         return
+    # the sign-off must stay above the cut, where git am keeps it
+    if not trailers:
+        sys.exit(f"{path}: a test report but no closing trailer block (Signed-off-by: ...)")
     out = "\n\n".join(body + trailers) + "\n---\n" + "\n\n".join(report) + "\n\n" + "\n".join(lines[cut + 1:])
-    with open(path, "w") as f:
+    with open(path, "w", newline="") as f:
         f.write(head + sep + out)
+    # make tree must get back exactly what moved
+    if report_of(path) != "\n\n".join(report):
+        sys.exit(f"{path}: the test report below '---' does not read back whole "
+                 "(a line that looks like a diffstat?)")
 
 
 def report_of(path):
     """The report below the '---' line of an exported patch, or None."""
-    text = open(path).read()
+    text = read(path)
     rest = text.partition("\n\n")[2].split("\n")
     try:
         cut = rest.index("---")
@@ -59,11 +76,11 @@ def report_of(path):
         return None
     notes = []
     for line in rest[cut + 1:]:
-        if DIFFSTAT.match(line):
+        if DIFFSTAT.match(line) or END.match(line):
             break
         notes.append(line)
     report = "\n".join(notes).strip("\n")
-    return report if report.startswith("Tested") else None
+    return report if is_report(report) else None
 
 
 def restore(path):

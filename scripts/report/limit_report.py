@@ -129,6 +129,13 @@ def stall_table(rows):
     return out
 
 
+def plotted(v):
+    """A result as a bar: "N" and "<=N" (passed at the lowest limit probed)
+    are N; ">N" (no probed limit passed) and "n/a" are 0."""
+    v = v[2:] if v.startswith("<=") else v
+    return v if v.isdigit() else "0"
+
+
 def plot(png, res, works, configs, rule):
     """Bars: the smallest limit per workload, one bar per configuration (0
     where no probed limit passed); its data next to the png."""
@@ -136,8 +143,7 @@ def plot(png, res, works, configs, rule):
     with open(dat, "w") as f:
         f.write("# workload " + " ".join(configs) + "\n")
         for w in works:
-            f.write(w + " " + " ".join(res.get((w, c), "0") if res.get((w, c), "").isdigit() else "0"
-                                      for c in configs) + "\n")
+            f.write(w + " " + " ".join(plotted(res.get((w, c), "")) for c in configs) + "\n")
     gp = [f"set terminal pngcairo size {max(640, 160 * len(works))},480 font ',9'", f"set output '{png}'",
           "set style data histograms", "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
           "set key top left", "set grid ytics", "set yrange [0:*]", "set ylabel 'memory.max (MiB)'",

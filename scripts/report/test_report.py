@@ -166,6 +166,10 @@ class Limit(unittest.TestCase):
         self.assertEqual(lr.ratio(res, "w"), "0.80")
         self.assertEqual(lr.ratio(res, "x"), "n/a")
 
+    def test_plotted_bars(self):
+        self.assertEqual([lr.plotted(v) for v in ("24", "<=16", ">128", "n/a", "")],
+                         ["24", "16", "0", "0", "0"])
+
     def test_lat_reads_serial_logs(self):
         with tempfile.NamedTemporaryFile("w", delete=False) as f:
             f.write("noise\r\nBENCH lat kind=memcg n_freed=7 p99_us=16000\r\nBENCH lat kind=scoped p99_us=n/a\n")
