@@ -8,7 +8,7 @@
 # Arguments: the tests to run (for example "sb_nofs_disks.sh"), or
 # scenarios of sb_nofs_locks.sh to run alone (for example "quota" or
 # "quota lazytime"); none runs every test whole.
-# vm: disks=2G,2G,2G,2G mem=1G cpus=2 timeout=900
+# vm: disks=2G,2G,2G,2G mem=1G cpus=2 timeout=1800
 # vm-hba: ahci lsi megasas virtio-scsi usb-storage uas sd
 # vm-append: g_mass_storage.removable=1
 # Exit: 0 when the runner reports "ok" for every test and no check was
