@@ -27,7 +27,7 @@ help:
 	@echo "make kernel        x86_64 test kernel (kernel-debug: PROVE_LOCKING etc.)"
 	@echo "make kernel-off    the same with CONFIG_NOFS_SB_RECLAIM=n (builds only)"
 	@echo "make smoke         boot the test kernel under QEMU, smoke scenario (smoke-debug)"
-	@echo "make selftest      the sb_nofs kselftest in the debug kernel under QEMU"
+	@echo "make selftest      the nofs_sb kselftest in the debug kernel under QEMU"
 	@echo "make scoped-on     guest/scoped.sh in the debug kernel, vm.nofs_sb_reclaim=1 (scoped-off: 0)"
 	@echo "make stress        bounded lockdep stress (STRESS_SECONDS, STRESS_HEADROOM)"
 	@echo "make static        checkpatch, kernel-doc, sparse, coccicheck on the series"

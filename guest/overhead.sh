@@ -14,7 +14,7 @@
 # (CONFIG_TEST_NOFS_SB, "overhead PATH LOOPS") times in ns per operation:
 # entering and leaving an anonymous and a superblock scope, kmalloc/kfree
 # and alloc_page/__free_page outside a scope and in each kind, and
-# sb_nofs_reclaim_allowed() for every mounted superblock from each (what
+# nofs_sb_reclaim_allowed() for every mounted superblock from each (what
 # super_cache_scan() pays per superblock and scan).
 #
 # Output: "BENCH overhead key=value ..." lines for the host, one per
@@ -38,7 +38,7 @@ for k in "${counts[@]}"; do
 	[[ $k =~ ^[0-9]+$ ]] || fail "mounts=$mounts: '$k' is not a number"
 done
 
-CTL=/sys/kernel/debug/sb_nofs_test/ctl
+CTL=/sys/kernel/debug/nofs_sb_test/ctl
 [ -w "$CTL" ] || fail "no $CTL (kernel without CONFIG_TEST_NOFS_SB)"
 [ -f /proc/sys/vm/nofs_sb_reclaim ] || fail "kernel without vm.nofs_sb_reclaim"
 wait_dev /dev/vda

@@ -9,7 +9,7 @@
 # tmpfs.  Two parts:
 #
 # 1. The verdict, deterministic: the test driver (CONFIG_TEST_NOFS_SB,
-#    debugfs sb_nofs_test/ctl) enters a superblock scope for the XFS
+#    debugfs nofs_sb_test/ctl) enters a superblock scope for the XFS
 #    "scope" filesystem and for ext4 and asks for a decision about every
 #    superblock, then drives reclaim of the slab caches from the XFS scope
 #    with the dentry caches of the other XFS and of ext4 filled.  With the
@@ -43,7 +43,7 @@ PER_DIR=1000
 # half left) and "left alone" (none lost) cannot be confused
 DET_FILES=2000
 SAY_PREFIX=SCOPED
-CTL=/sys/kernel/debug/sb_nofs_test/ctl
+CTL=/sys/kernel/debug/nofs_sb_test/ctl
 # shellcheck source=guest/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -73,7 +73,7 @@ expect() {
 }
 # ctl COMMAND: one driver command; its report in /tmp/report
 ctl() {
-	echo "$*" >$CTL || fail "sb_nofs_test: '$*' failed"
+	echo "$*" >$CTL || fail "nofs_sb_test: '$*' failed"
 	cat $CTL >/tmp/report
 	sed 's/^/    /' /tmp/report
 }

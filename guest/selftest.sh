@@ -1,12 +1,12 @@
 #!/bin/bash
-# The series' kselftests (tools/testing/selftests/sb_nofs, installed at
+# The series' kselftests (tools/testing/selftests/nofs_sb, installed at
 # /kselftest by scripts/mk-initramfs.sh), run through the kselftest runner
 # (run_kselftest.sh) on the four scratch disks /dev/vda../dev/vdd:
-# sb_nofs.sh, then sb_nofs_locks.sh (the scenarios with real filesystem
-# state), then sb_nofs_disks.sh on the disks of every --hba kind that
+# nofs_sb.sh, then nofs_sb_locks.sh (the scenarios with real filesystem
+# state), then nofs_sb_disks.sh on the disks of every --hba kind that
 # run-qemu.sh can add (and scsi_debug's).
-# Arguments: the tests to run (for example "sb_nofs_disks.sh"), or
-# scenarios of sb_nofs_locks.sh to run alone (for example "quota" or
+# Arguments: the tests to run (for example "nofs_sb_disks.sh"), or
+# scenarios of nofs_sb_locks.sh to run alone (for example "quota" or
 # "quota lazytime"); none runs every test whole.
 # vm: disks=2G,2G,2G,2G mem=1G cpus=2 timeout=1800
 # vm-hba: ahci lsi megasas virtio-scsi usb-storage uas sd
@@ -23,17 +23,17 @@ wait_dev /dev/vda /dev/vdb /dev/vdc /dev/vdd
 [ -x /kselftest/run_kselftest.sh ] || fail "no /kselftest in the initramfs"
 # DMSETUP, MDADM, DM_DISABLE_UDEV and MDADM_NO_UDEV come from lib.sh
 export DMSETUP MDADM XFS_QUOTA=/usr/sbin/xfs_quota FSFREEZE=/sbin/fsfreeze
-export MKFS_XFS=$MKXFS MKE2FS LOSETUP SB_NOFS_DISKS="/dev/vda /dev/vdb /dev/vdc /dev/vdd"
+export MKFS_XFS=$MKXFS MKE2FS LOSETUP NOFS_SB_DISKS="/dev/vda /dev/vdb /dev/vdc /dev/vdd"
 export XFS_IO=/usr/sbin/xfs_io MKFS_GFS2=/usr/sbin/mkfs.gfs2
-export SB_NOFS_HOSTS="virtio_blk ahci sym53c8xx virtio_scsi scsi_debug usb-storage \
+export NOFS_SB_HOSTS="virtio_blk ahci sym53c8xx virtio_scsi scsi_debug usb-storage \
 	uas gadget mmcblk megaraid_sas"
-tests=(sb_nofs.sh sb_nofs_locks.sh sb_nofs_disks.sh)
+tests=(nofs_sb.sh nofs_sb_locks.sh nofs_sb_disks.sh)
 case ${1:-} in
 '') ;;
 *.sh) tests=("$@") ;;
 *)
-	export SB_NOFS_SCENARIOS="$*"
-	tests=(sb_nofs_locks.sh)
+	export NOFS_SB_SCENARIOS="$*"
+	tests=(nofs_sb_locks.sh)
 	;;
 esac
 out=/tmp/kselftest.out
@@ -41,12 +41,12 @@ mkdir -p /run/mdadm || fail "mkdir /run/mdadm"
 cd /kselftest || fail "cd /kselftest"
 sel=()
 for t in "${tests[@]}"; do
-	sel+=(-t "sb_nofs:$t")
+	sel+=(-t "nofs_sb:$t")
 done
 ./run_kselftest.sh "${sel[@]}" 2>&1 | tee "$out"
 say "$(grep -c '^# ok ' "$out") checks passed, $(grep -c '^# not ok ' "$out") failed"
 for t in "${tests[@]}"; do
-	grep -q "^ok [0-9]* selftests: sb_nofs: $t\$" "$out" ||
+	grep -q "^ok [0-9]* selftests: nofs_sb: $t\$" "$out" ||
 		fail "$t did not pass"
 done
 # every check must run here: a skipped one (a missing tool or kernel

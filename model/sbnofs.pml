@@ -5,8 +5,8 @@
  * Five filesystems, one task per filesystem holding a running handle
  * (transaction) of it while it allocates, and one task in an anonymous
  * NOFS scope nested in a superblock scope.  Each allocation reclaims in a
- * superblock of spin's choice; the decision is sb_nofs_reclaim_decide()
- * (mm/sb_nofs.c), transcribed below; where it allows the work, the task
+ * superblock of spin's choice; the decision is nofs_sb_reclaim_decide()
+ * (mm/nofs_sb.c), transcribed below; where it allows the work, the task
  * runs the target's eviction, which does what that target's behaviour
  * says.  A deadlock is an invalid end state: some task blocked for good.
  *
@@ -77,10 +77,10 @@
 #endif
 
 /*
- * sb_nofs_reclaim_decide(), from mm/sb_nofs.c.  gfp_*: the reclaim's gfp
+ * nofs_sb_reclaim_decide(), from mm/nofs_sb.c.  gfp_*: the reclaim's gfp
  * mask after current_gfp_context(); p_*: the task's PF_MEMALLOC_* flags;
  * ctx: a superblock scope context is installed.  The KUnit decision table
- * (mm/sb_nofs_kunit.c) is evaluated against this by scripts/model.sh.
+ * (mm/nofs_sb_kunit.c) is evaluated against this by scripts/model.sh.
  */
 inline decide(gfp_fs, gfp_marker, gfp_io, p_nofs, p_nofs_sb, p_noio, ctx,
 	      sw, sdepth, tdepth, same, optin, selfw, work, reason, allowed)

@@ -1,18 +1,65 @@
 #!/usr/bin/env bash
-# bisect.sh: every prefix of the series must build.  Builds each commit
-# $BASE_TAG..HEAD~1 (HEAD itself is built by make kunit / make kernel) in the
-# scratch worktree with the KUnit/UML configuration, incrementally.
+# bisect.sh: every prefix of the series must compile and link, with the
+# UML/KUnit configuration, in the scratch worktree and its build directory
+# (build/bisect/out/kunit, the one the kunit stage then uses at HEAD).
+#
+# HEAD is built whole first.  Each earlier commit $BASE_TAG..HEAD~1 is then
+# a partial build in the same directory: the objects of the .c files the
+# series touches (those that exist at that commit and that HEAD's build
+# compiles), incrementally, followed by a link check: every symbol those
+# objects use must be defined by one of them or by the rest of the kernel.
+# The rest of the kernel is HEAD's vmlinux without the touched objects; the
+# series does not change its code.  What a prefix's header change breaks
+# outside the touched files still breaks HEAD's build, unless a later patch
+# takes the change back, which none does (docs/testing.md).
 . "$(dirname "$0")/lib.sh"
 SBNOFS_PROG=bisect
 tree_ok || die "no kernel tree (run: make tree)"
+need nm
 mapfile -t commits < <(series_commits)
 n=${#commits[@]}
 if [ "$n" -le 1 ]; then
 	echo "bisect: $n patch(es): every prefix is HEAD, built by the other stages"
 	exit 0
 fi
+wt=$BUILD/bisect/linux
 out=$BUILD/bisect/out/kunit
-i=0
+kcfg=$TOP/configs/kunit/sbnofs.kunitconfig
+tmp=$(mktemp -d "$BUILD/bisect.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+head=${commits[n - 1]}
+
+# The touched .c files of the kernel (as the static checks choose them).
+mapfile -t touched < <(git -C "$TREE" diff --name-only --diff-filter=AM "$BASE_TAG" "$head" -- '*.c' |
+	grep -v -E '^(tools|scripts|samples|Documentation)/')
+
+# names NM-OPTIONS OBJ...: the symbol names nm lists, sorted, unique
+names() {
+	local opt=$1
+	shift
+	[ $# -gt 0 ] || return 0
+	nm $opt --format=posix "$@" 2>/dev/null | awk 'NF >= 2 && $1 !~ /:$/ { print $1 }' | sort -u
+}
+
+"$TOP/scripts/worktree.sh" "$head"
+info "bisect: building HEAD whole (patch $n/$n)"
+"$TOP/scripts/kunit.sh" "$wt" "$out" --build-only >/dev/null ||
+	die "HEAD does not build"
+[ -f "$out/vmlinux" ] || die "no $out/vmlinux after the HEAD build"
+objs=()
+for f in "${touched[@]}"; do
+	[ -f "$out/${f%.c}.o" ] && objs+=("${f%.c}.o")
+done
+[ ${#objs[@]} -gt 0 ] || die "HEAD's build compiles none of the ${#touched[@]} touched .c files"
+# The rest of the kernel: every name vmlinux defines or leaves to the final
+# link (UML's libc), less what the touched objects define at HEAD.
+names -g "${objs[@]/#/$out/}" --defined-only >"$tmp/head-defs"
+{ names "" "$out/vmlinux"; names -u "$out/vmlinux"; } | sort -u |
+	comm -23 - "$tmp/head-defs" >"$tmp/rest"
+# HEAD's own objects pass the link check, or the check is wrong.
+names -u "${objs[@]/#/$out/}" | comm -23 - "$tmp/head-defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
+[ -s "$tmp/missing" ] && die "link check broken: HEAD's touched objects use symbols vmlinux lacks: $(head -n 5 "$tmp/missing" | paste -s -d ' ')"
+
 built=0
 for ((i = 1; i < n; i++)); do
 	c=${commits[i - 1]}
@@ -26,9 +73,23 @@ for ((i = 1; i < n; i++)); do
 	fi
 	built=$((built + 1))
 	"$TOP/scripts/worktree.sh" "$c"
-	info "bisect: building patch $i/$n: $subj"
-	res=$("$TOP/scripts/kunit.sh" "$BUILD/bisect/linux" "$out" --build-only --lenient) ||
+	pobjs=()
+	for o in "${objs[@]}"; do
+		[ -f "$wt/${o%.o}.c" ] && pobjs+=("$o")
+	done
+	# options the kunitconfig names may not exist yet at this commit:
+	# olddefconfig drops them
+	cat "$wt/tools/testing/kunit/configs/arch_uml.config" "$kcfg" >"$out/.config"
+	run_logged "$LOGS/kunit-bisect-config.log" make -C "$wt" ARCH=um O="$out" CC="$KCC" olddefconfig ||
+		die "patch $i/$n: olddefconfig failed (log: $LOGS/kunit-bisect-config.log)"
+	info "bisect: patch $i/$n: ${#pobjs[@]} objects: $subj"
+	res=$("$TOP/scripts/kbuild.sh" kunit-bisect make -C "$wt" ARCH=um O="$out" CC="$KCC" -j"$JOBS" "${pobjs[@]}") ||
 		die "patch $i/$n does not build on its own: $subj"
+	names -g "${pobjs[@]/#/$out/}" --defined-only >"$tmp/defs"
+	names -u "${pobjs[@]/#/$out/}" | comm -23 - "$tmp/defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
+	if [ -s "$tmp/missing" ]; then
+		die "patch $i/$n does not link on its own: $(wc -l <"$tmp/missing") undefined symbol(s): $(head -n 5 "$tmp/missing" | paste -s -d ' '): $subj"
+	fi
 	info "bisect: patch $i/$n: ${res#build kunit-bisect: }"
 done
-echo "bisect: patches 1..$((n - 1)) of $n build on their own ($built built with the UML/KUnit config, the others differ from the next patch in Documentation/ only; $n = HEAD is built by the kunit stage)"
+echo "bisect: patches 1..$((n - 1)) of $n compile and link on their own ($built built: the objects of the ${#objs[@]} touched .c files HEAD's UML/KUnit build compiles, then a link check; the others differ from the next patch in Documentation/ only; $n = HEAD built whole)"

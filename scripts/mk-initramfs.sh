@@ -129,9 +129,9 @@ chmod 755 "$stage/init"
 
 # The series' kselftests, installed as the kselftest framework lays them
 # out (run_kselftest.sh, kselftest/, one directory per target).
-if [ -d "$TREE/tools/testing/selftests/sb_nofs" ]; then
+if [ -d "$TREE/tools/testing/selftests/nofs_sb" ]; then
 	run_logged "$LOGS/kselftest-install.log" make -s -C "$TREE/tools/testing/selftests" \
-		TARGETS=sb_nofs INSTALL_PATH="$stage/kselftest" install ||
+		TARGETS=nofs_sb INSTALL_PATH="$stage/kselftest" install ||
 		die "kselftest install failed (log: $LOGS/kselftest-install.log)"
 fi
 

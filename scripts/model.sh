@@ -9,9 +9,9 @@
 #    spin.  A counterexample that is no longer found means the model
 #    stopped modelling the hazard: that fails too.
 # 2. The decision in step with the kernel: every row of the KUnit decision
-#    table (decide_cases[] in mm/sb_nofs_kunit.c, read from the patch that
+#    table (decide_cases[] in mm/nofs_sb_kunit.c, read from the patch that
 #    adds it) is evaluated by the model's decide(); a different reason or
-#    allowed work fails.  A rule changed in sb_nofs_reclaim_decide() fails
+#    allowed work fails.  A rule changed in nofs_sb_reclaim_decide() fails
 #    KUnit until the table follows, and then this check until the model
 #    follows.
 . "$(dirname "$0")/lib.sh"
@@ -93,7 +93,7 @@ done
 
 # --- the KUnit decision table against the model's decide()
 kpatch=$(grep -l '^+static const struct decide_case decide_cases\[\] = {' "$PATCHES"/0*.patch | head -n 1) ||
-	die "no patch adds decide_cases[] (mm/sb_nofs_kunit.c)"
+	die "no patch adds decide_cases[] (mm/nofs_sb_kunit.c)"
 # The table must be what the series ends with: no later patch may edit it
 # (its rows are the only lines that name these places).
 others=$(grep -l -E '^[-+].*(IN_SCOPE|IN_ANON|IN_NOIO|NO_SCOPE|AFTER_SCOPE), NOFS_SB_' "$PATCHES"/0*.patch |
@@ -144,7 +144,7 @@ for name, rest in rows:
     same, target, self_cb, sysctl_off = (B[x] for x in f[2:6])
     rfs, rio = GFP[req]
     # current_gfp_context() and the task flags at the decision, for each
-    # place the KUnit case decides from (mm/sb_nofs_kunit.c)
+    # place the KUnit case decides from (mm/nofs_sb_kunit.c)
     if where in ('IN_SCOPE', 'AFTER_SCOPE'):
         gfs, gmark, gio = 0, rfs, rio
     elif where == 'IN_ANON':

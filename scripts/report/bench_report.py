@@ -471,7 +471,7 @@ def main(argv):
         out.append("")
         out.append("== overhead (what the series adds; test driver, patched kernel)")
         out.append(ovt[0])
-        out.append(textwrap.fill(ovt[1] + ". The decision rows time sb_nofs_reclaim_allowed() over every mounted "
+        out.append(textwrap.fill(ovt[1] + ". The decision rows time nofs_sb_reclaim_allowed() over every mounted "
                    "superblock, as super_cache_scan() calls it; in a superblock scope each call is also counted "
                    "(and traced when the tracepoint is on). The sb rows do not depend on the switch except the "
                    "decision.", 110))
