@@ -37,60 +37,60 @@ help:
 	@echo "make mbox          build/out/sbnofs.mbox: the series as mail, To/Cc from get_maintainer.pl"
 
 deps:
-	@$(S)/deps.sh
+	@$(S)/prepare/deps.sh
 base: deps
-	@$(S)/base.sh
+	@$(S)/prepare/base.sh
 tree: deps
-	@$(S)/tree.sh
+	@$(S)/prepare/tree.sh
 export:
-	@$(S)/export.sh
+	@$(S)/export/export.sh
 status:
-	@$(S)/status.sh
+	@$(S)/export/status.sh
 kunit: tree
-	@$(S)/kunit.sh
+	@$(S)/check/kunit.sh
 kernel: tree
-	@$(S)/build-kernel.sh base
+	@$(S)/build/build-kernel.sh base
 kernel-debug: tree
-	@$(S)/build-kernel.sh debug
+	@$(S)/build/build-kernel.sh debug
 kernel-off: tree
-	@$(S)/build-kernel.sh off
+	@$(S)/build/build-kernel.sh off
 initramfs: deps
-	@$(S)/mk-initramfs.sh
+	@$(S)/boot/mk-initramfs.sh
 smoke: kernel
-	@$(S)/run-qemu.sh --kernel $(BZ_BASE) --script smoke.sh --args $${SMOKE_MEMMAX:-128M}
+	@$(S)/boot/run-qemu.sh --kernel $(BZ_BASE) --script smoke.sh --args $${SMOKE_MEMMAX:-128M}
 smoke-debug: kernel-debug
-	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script smoke.sh --args $${SMOKE_MEMMAX:-160M}
+	@$(S)/boot/run-qemu.sh --kernel $(BZ_DEBUG) --script smoke.sh --args $${SMOKE_MEMMAX:-160M}
 selftest: kernel-debug
-	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script selftest.sh
+	@$(S)/boot/run-qemu.sh --kernel $(BZ_DEBUG) --script selftest.sh
 scoped-on scoped-off: kernel-debug
-	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script scoped.sh \
+	@$(S)/boot/run-qemu.sh --kernel $(BZ_DEBUG) --script scoped.sh \
 		--args $${SCOPED_MEMMAX:-28M},$(@:scoped-%=%) --log build/logs/qemu-$@.log
 stress: kernel-debug
-	@$(S)/run-qemu.sh --kernel $(BZ_DEBUG) --script stress.sh \
+	@$(S)/boot/run-qemu.sh --kernel $(BZ_DEBUG) --script stress.sh \
 		--args $${STRESS_SECONDS:-60},$${STRESS_HEADROOM:-8}
 static: tree
-	@$(S)/static.sh
+	@$(S)/check/static.sh
 checkpatch: tree
-	@$(S)/static.sh checkpatch
+	@$(S)/check/static.sh checkpatch
 bisect: tree
-	@$(S)/bisect.sh
+	@$(S)/check/bisect.sh
 model: deps
-	@$(S)/model.sh
+	@$(S)/check/model.sh
 check:
-	@$(S)/check.sh
+	@$(S)/check/check.sh
 demo:
-	@$(S)/demo.sh
+	@$(S)/bench/demo.sh
 bench: tree
-	@$(S)/bench.sh
-	@$(S)/bench-limit.sh
+	@$(S)/bench/bench.sh
+	@$(S)/bench/bench-limit.sh
 bench-limit: tree
-	@$(S)/bench-limit.sh
+	@$(S)/bench/bench-limit.sh
 apply:
-	@$(S)/apply.sh "$(KSRC)"
+	@$(S)/export/apply.sh "$(KSRC)"
 mbox: tree
-	@$(S)/mbox.sh
+	@$(S)/export/mbox.sh
 clean:
 	rm -rf build/out build/bisect/out build/logs build/qemu
 distclean:
-	@$(S)/status.sh >/dev/null || { echo "distclean: the tree holds unexported work (make status)"; exit 1; }
+	@$(S)/export/status.sh >/dev/null || { echo "distclean: the tree holds unexported work (make status)"; exit 1; }
 	rm -rf build

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Benchmark scenario, run in the guest by /init (host side: scripts/bench.sh;
-# scripts/run-qemu.sh --script bench.sh --disk 2G --disk 2G --args k=v,...).
+# Benchmark scenario, run in the guest by /init (host side: scripts/bench/bench.sh;
+# scripts/boot/run-qemu.sh --script bench.sh --disk 2G --disk 2G --args k=v,...).
 #
 #   bench.sh key=value ...      (every key optional)
 #     scenario=memcg|global     memcg: everything below runs in one cgroup
@@ -41,7 +41,7 @@
 # runs on Q in the same cgroup: its memory must come from reclaiming P's
 # cache, and its XFS transactions are superblock NOFS scopes.
 #
-# Output: "BENCH <section> key=value ..." lines for the host (scripts/bench.sh);
+# Output: "BENCH <section> key=value ..." lines for the host (scripts/bench/bench.sh);
 # "n/a" where the kernel lacks a counter.  An OOM kill or a timeout of the
 # workload is data: the exit status is 0 unless the set-up failed.
 set -u

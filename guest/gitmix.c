@@ -4,7 +4,7 @@
  * writes a changed file: create NAME.gitmix with the same content, then
  * rename it over NAME (a create, a rename and the old inode's unlink in
  * the filesystem's transactions).  Built static into the guest image by
- * scripts/mk-initramfs.sh; run by guest/bench.sh (work=gitmix).
+ * scripts/boot/mk-initramfs.sh; run by guest/bench.sh (work=gitmix).
  *
  * Prints "gitmix files=N bytes=B" and exits 0, or names the failing call
  * and exits 1.

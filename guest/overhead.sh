@@ -1,6 +1,6 @@
 #!/bin/bash
 # Overhead of the series, run in the guest by /init (host side:
-# scripts/bench.sh, scenario "overhead"; scripts/run-qemu.sh --script
+# scripts/bench/bench.sh, scenario "overhead"; scripts/boot/run-qemu.sh --script
 # overhead.sh --disk 2G --args k=v,...).
 #
 #   overhead.sh key=value ...   (every key optional)

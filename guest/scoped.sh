@@ -1,5 +1,5 @@
 #!/bin/bash
-# Superblock-scoped NOFS reclaim in a real kernel (scripts/run-qemu.sh
+# Superblock-scoped NOFS reclaim in a real kernel (scripts/boot/run-qemu.sh
 # --script scoped.sh [--args MEMMAX,SWITCH]).
 # vm: disks=2G,2G,2G mem=1G cpus=2 timeout=900
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The series' kselftests (tools/testing/selftests/nofs_sb, installed at
-# /kselftest by scripts/mk-initramfs.sh), run through the kselftest runner
+# /kselftest by scripts/boot/mk-initramfs.sh), run through the kselftest runner
 # (run_kselftest.sh) on the four scratch disks /dev/vda../dev/vdd:
 # nofs_sb.sh, then nofs_sb_locks.sh (the scenarios with real filesystem
 # state), then nofs_sb_disks.sh on the disks of every --hba kind that

@@ -1,6 +1,6 @@
 #!/bin/bash
 # shellcheck disable=SC2317 # cleanup functions run from the EXIT trap
-# Smoke scenario, run in the guest by /init (scripts/run-qemu.sh --script
+# Smoke scenario, run in the guest by /init (scripts/boot/run-qemu.sh --script
 # smoke.sh [--args MEMORY_MAX]).
 # vm: disks=2G,2G mem=1G cpus=2 timeout=900
 #

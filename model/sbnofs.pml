@@ -1,6 +1,6 @@
 /*
  * A model of superblock-scoped NOFS reclaim, checked by spin
- * (scripts/model.sh, make model).  See README.md, "The model".
+ * (scripts/check/model.sh, make model).  See README.md, "The model".
  *
  * Five filesystems, one task per filesystem holding a running handle
  * (transaction) of it while it allocates, and one task in an anonymous
@@ -80,7 +80,7 @@
  * nofs_sb_reclaim_decide(), from mm/nofs_sb.c.  gfp_*: the reclaim's gfp
  * mask after current_gfp_context(); p_*: the task's PF_MEMALLOC_* flags;
  * ctx: a superblock scope context is installed.  The KUnit decision table
- * (mm/nofs_sb_kunit.c) is evaluated against this by scripts/model.sh.
+ * (mm/nofs_sb_kunit.c) is evaluated against this by scripts/check/model.sh.
  */
 inline decide(gfp_fs, gfp_marker, gfp_io, p_nofs, p_nofs_sb, p_noio, ctx,
 	      sw, sdepth, tdepth, same, optin, selfw, work, reason, allowed)
@@ -152,7 +152,7 @@ inline unlock(l)
 
 /*
  * Eviction in @t, entered from reclaim in a superblock scope.  Each
- * blocking statement names what it waits for (scripts/model.sh prints the
+ * blocking statement names what it waits for (scripts/check/model.sh prints the
  * line where a counterexample's tasks are stuck).
  */
 inline evict(t)

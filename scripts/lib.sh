@@ -117,14 +117,14 @@ bench_kernels() {
 	BENCH_TREE="$(git -C "$TREE" describe --always --dirty --abbrev=12) ($(git -C "$TREE" log -1 --format=%s))"
 	BENCH_SERIES="$(git -C "$TREE" rev-list --count "$BASE_TAG..HEAD") commits on $BASE_TAG"
 	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_PATCHED" ]; then
-		"$TOP/scripts/build-kernel.sh" base
+		"$TOP/scripts/build/build-kernel.sh" base
 	else
 		BENCH_TREE+=" [not rebuilt (BENCH_BUILD=0): the tree now, not necessarily the bzImage's]"
 	fi
 	[ "$1" = 1 ] || return 0
 	unpatched_worktree
 	if [ "${BENCH_BUILD:-1}" = 1 ] || [ ! -f "$BZ_UNPATCHED" ]; then
-		"$TOP/scripts/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
+		"$TOP/scripts/build/build-kernel.sh" base "$UNPATCHED_SRC" "$OUT/x86-unpatched"
 	fi
 }
 

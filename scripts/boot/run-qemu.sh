@@ -22,7 +22,7 @@
 #   --timeout SECONDS  kill QEMU after this long (default 600)
 #   --log FILE         serial console log (default $LOGS/qemu-NAME.log)
 #   --initrd FILE      use this initramfs instead of building one with
-#                      scripts/mk-initramfs.sh
+#                      scripts/boot/mk-initramfs.sh
 #   --append "ARGS"    extra kernel command line
 #   --quiet            do not stream the console to stdout
 #
@@ -48,7 +48,7 @@
 # Scratch disks live in a temporary directory under $BUILD/qemu/ that is
 # removed on every exit path, and no QEMU process outlives this script
 # (Ctrl-C included).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=run-qemu
 
 usage() {
@@ -181,7 +181,7 @@ trap 'die "terminated"' TERM HUP
 # --- inputs
 if [ -z "$initrd" ]; then
 	initrd=$tmp/initramfs.cpio.gz
-	"$TOP/scripts/mk-initramfs.sh" "$initrd" || die "mk-initramfs.sh failed"
+	"$TOP/scripts/boot/mk-initramfs.sh" "$initrd" || die "mk-initramfs.sh failed"
 fi
 drives=()
 i=0

@@ -14,7 +14,7 @@
 #    allowed work fails.  A rule changed in nofs_sb_reclaim_decide() fails
 #    KUnit until the table follows, and then this check until the model
 #    follows.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=model
 need spin gcc python3
 MODEL=$TOP/model/sbnofs.pml

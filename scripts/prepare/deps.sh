@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the host packages the harness needs (Debian 12, as root or sudo).
 # Quiet and quick when everything is already there.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 PKGS=(
 	# kernel build

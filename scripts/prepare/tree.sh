@@ -4,11 +4,11 @@
 # with git am on branch $BRANCH.  Idempotent.  Refuses to throw away commits
 # or edits that patches/ does not have (FORCE=1 keeps them on a backup
 # branch and re-applies patches/).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=tree
 need git tar xz sha256sum python3
 
-"$TOP/scripts/base.sh"
+"$TOP/scripts/prepare/base.sh"
 # shellcheck disable=SC1091
 . "$BUILD/base.env"
 
@@ -56,12 +56,12 @@ exceptions, so that git sees new files."
 }
 
 # restore_report PATCH: git am drops the test report that make export put
-# below the patch's '---' line (scripts/tested-notes.py); put it back in
+# below the patch's '---' line (scripts/export/tested-notes.py); put it back in
 # the commit message, where it was.
 restore_report() {
 	local msg old
 	old=$(git -C "$TREE" log -1 --format=%B)
-	msg=$(printf '%s\n' "$old" | python3 "$TOP/scripts/tested-notes.py" restore "$1") ||
+	msg=$(printf '%s\n' "$old" | python3 "$TOP/scripts/export/tested-notes.py" restore "$1") ||
 		die "cannot restore the test report of $(basename "$1")"
 	[ "$msg" = "$old" ] && return 0
 	printf '%s\n' "$msg" | GIT_COMMITTER_DATE=$(git -C "$TREE" log -1 --format=%cD) \
@@ -102,7 +102,7 @@ if [ "$tv" != "$version" ]; then
 	die "tree is based on $tv but the installed source is $version; move $TREE away to rebuild it"
 fi
 
-state=$("$TOP/scripts/sync-state.sh" state)
+state=$("$TOP/scripts/export/sync-state.sh" state)
 case $state in
 insync)
 	info "tree is up to date with patches/ ($(series_commits | wc -l) patches)"

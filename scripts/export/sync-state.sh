@@ -5,7 +5,7 @@
 #                            last synchronised with (sync_record in lib.sh,
 #                            which export.sh and tree.sh call directly:
 #                            "state" runs export.sh, never the reverse)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=status
 
 case ${1:-state} in
@@ -16,7 +16,7 @@ state)
 	tree_ok || die "no kernel tree at $TREE (run: make tree)"
 	tmp=$(mktemp -d "$BUILD/status.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	"$TOP/scripts/export.sh" --out "$tmp/p"
+	"$TOP/scripts/export/export.sh" --out "$tmp/p"
 	th=$(patches_hash "$tmp/p")
 	ph=$(patches_hash "$PATCHES")
 	rh=$(cat "$SYNC_RECORD" 2>/dev/null || true)

@@ -3,7 +3,7 @@
 # build/logs/build-NAME.log, a progress line every 30 s, and a one-line
 # summary (time, compiled objects, ccache hits).  On failure: the first
 # compiler error and the log's name.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=build
 name=$1
 shift

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # make status: one line; exit 1 when the tree holds commits or edits that
 # patches/ does not have.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=status
 if ! tree_ok; then
 	echo "status: no kernel tree (make tree creates it); patches/ is all there is"
 	exit 0
 fi
 n=$(series_commits | wc -l)
-state=$("$TOP/scripts/sync-state.sh" state)
+state=$("$TOP/scripts/export/sync-state.sh" state)
 case $state in
 insync) echo "status: clean: the tree's $n commits are exactly patches/" ;;
 behind) echo "status: patches/ is newer than the tree (make tree re-applies it); nothing unexported" ;;

@@ -24,7 +24,7 @@
 #
 # Always rebuilt (1-2 s); written to a temporary file and renamed, so
 # concurrent runs never see a half-written image.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=mk-initramfs
 
 out=${1:-$BUILD/initramfs.cpio.gz}

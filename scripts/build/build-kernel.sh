@@ -7,7 +7,7 @@
 # SRC defaults to the kernel tree; output in OUTDIR, default build/out/x86-VARIANT
 # (logs named after OUTDIR; make bench builds the unpatched base tree this way).
 # Prints progress every 30 s and a one-line summary.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=build-kernel
 need make gcc flex bison bc
 variant=${1:?usage: build-kernel.sh base|debug|off [SRC] [OUTDIR]}
@@ -64,6 +64,6 @@ fi
 run_logged "$LOGS/config-$name.log" \
 	make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" olddefconfig ||
 	die "olddefconfig failed for $name"
-"$TOP/scripts/check-config.sh" "$frag" "$out/.config"
+"$TOP/scripts/build/check-config.sh" "$frag" "$out/.config"
 
-"$TOP/scripts/kbuild.sh" "$name" make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" -j"$JOBS" bzImage
+"$TOP/scripts/build/kbuild.sh" "$name" make -C "$src" O="$out" ARCH=x86_64 CC="$KCC" -j"$JOBS" bzImage

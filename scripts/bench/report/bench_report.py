@@ -1,4 +1,4 @@
-"""The report of scripts/bench.sh: results.txt (tables, per-run lines, a
+"""The report of scripts/bench/bench.sh: results.txt (tables, per-run lines, a
 reading generated from the numbers), cover-table.txt (the cover letter's
 table), bench.png (gnuplot) and, for --demo, the side-by-side table and
 reading on stdout.
@@ -321,7 +321,7 @@ ORACLE = ("oracle = the same cgroup, memory.max, P cache fill and fs_mark comman
 def header(runs, metad, demo):
     """The lines that say what was run, on what, and how it was measured."""
     out = []
-    out.append("sbnofs benchmark (scripts/bench.sh" + (" --demo" if demo else "") + ")")
+    out.append("sbnofs benchmark (scripts/bench/bench.sh" + (" --demo" if demo else "") + ")")
     for k in ("date", "host", "patched_tree", "patched_series", "base_tag", "bzimage_patched", "bzimage_unpatched",
               "config_fragments", "runs", "memcg", "global", "fsmark", "watchdog"):
         if k in metad:

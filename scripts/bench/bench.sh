@@ -52,7 +52,7 @@
 #   BENCH_BUILD [1] 0: use the existing bzImages as they are
 # An OOM kill, a timeout or a kernel splat of one run is data: the run is
 # recorded and the benchmark goes on.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=bench
 
 demo=0 report=0
@@ -120,10 +120,10 @@ else
 mkdir -p "$BOUT/logs"
 : >"$records"
 initrd=$BOUT/initramfs.cpio.gz
-"$TOP/scripts/mk-initramfs.sh" "$initrd"
+"$TOP/scripts/boot/mk-initramfs.sh" "$initrd"
 {
 	bench_meta $need_unpatched
-	echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels; the unpatched one without the series' own CONFIG_TEST_NOFS_SB)"
+	echo "config_fragments=configs/x86-base.config (scripts/build/build-kernel.sh base, both kernels; the unpatched one without the series' own CONFIG_TEST_NOFS_SB)"
 	echo "runs=$RUNS configs=$CONFIGS scenarios=$SCENARIOS"
 	echo "memcg=guest memory $MEM, memory.max $MEMMAX, P: $FILL files"
 	echo "global=guest memory $GMEM, no memory limit (cgroup with memory.max=max), P: $GFILL files"
@@ -169,7 +169,7 @@ for r in $(seq "$RUNS"); do
 			status=ok
 			vmdisks=(--disk 2G --disk 2G)
 			[ "$disks" = scsi ] && vmdisks=(--hba virtio-scsi:2G --hba virtio-scsi:2G)
-			msg=$("$TOP/scripts/run-qemu.sh" --quiet --kernel "$kernel" --initrd "$initrd" \
+			msg=$("$TOP/scripts/boot/run-qemu.sh" --quiet --kernel "$kernel" --initrd "$initrd" \
 				--script bench.sh --args "$args" "${vmdisks[@]}" --mem "$mem" --cpus 2 \
 				--timeout $((TMO + 600)) --log "$log" 2>&1) || status=fail
 			msg=$(printf '%s\n' "$msg" | tail -n 1)
@@ -201,7 +201,7 @@ case " $SCENARIOS " in *" overhead "*)
 		log=$BOUT/logs/overhead-$r.log
 		t0=$(now)
 		status=ok
-		msg=$("$TOP/scripts/run-qemu.sh" --quiet --kernel "$BZ_PATCHED" --initrd "$initrd" \
+		msg=$("$TOP/scripts/boot/run-qemu.sh" --quiet --kernel "$BZ_PATCHED" --initrd "$initrd" \
 			--script overhead.sh --args "loops=$OLOOPS,mounts=${OMOUNTS//,/:}" --disk 2G --mem "$MEM" \
 			--cpus 1 --timeout 900 --log "$log" 2>&1) || status=fail
 		[ -f "$log" ] || : >"$log"
@@ -223,4 +223,4 @@ fi
 
 # --- tables, plot, reading
 export BENCH_DEMO=$demo
-PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/report/bench_report.py" "$records" "$meta" "$BOUT"
+PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/bench/report/bench_report.py" "$records" "$meta" "$BOUT"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the pinned Debian linux-source-6.12 and write build/base.env with
 # the version actually used.  Falls back to the newest 6.12 with a warning.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 pkg=$(lock_get package)
 want=$(lock_get version)

@@ -15,7 +15,7 @@
 #               fs/xfs, fs/jbd2 and the touched files: no early return
 #               out of a superblock scope, conversion candidates counted
 # Prints one line per check; exits 1 when any fails.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=static
 need git perl
 tree_ok || die "no kernel tree (run: make tree)"
@@ -77,7 +77,7 @@ covered() {
 MAINTAINERS_SECTION="MEMORY MANAGEMENT - SUPERBLOCK NOFS SCOPES"
 
 do_checkpatch() {
-	"$TOP/scripts/export.sh" --out "$tmp/p"
+	"$TOP/scripts/export/export.sh" --out "$tmp/p"
 	local p out e=0 w=0 c=0 n=0 first="" ign
 	for p in $(grep -v -e '^#' -e '^$' "$tmp/p/series"); do
 		n=$((n + 1))
@@ -127,7 +127,7 @@ do_kerneldoc() {
 # sparse_objs REV OUTFILE: sparse warnings of the touched objects at REV
 sparse_objs() {
 	local rev=$1 outf=$2 f log
-	"$TOP/scripts/worktree.sh" "$rev"
+	"$TOP/scripts/prepare/worktree.sh" "$rev"
 	mkdir -p "$SOUT"
 	cat "$TOP/configs/x86-base.config" "$TOP/configs/x86-debug.config" \
 		"$TOP/configs/x86-sparse.config" >"$SOUT/sbnofs.fragment"
@@ -137,7 +137,7 @@ sparse_objs() {
 	run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" olddefconfig ||
 		die "sparse: olddefconfig failed"
 	# options that do not exist yet at this commit are dropped: fine
-	[ "$rev" = "$base" ] || "$TOP/scripts/check-config.sh" "$SOUT/sbnofs.fragment" "$SOUT/.config"
+	[ "$rev" = "$base" ] || "$TOP/scripts/build/check-config.sh" "$SOUT/sbnofs.fragment" "$SOUT/.config"
 	# one make for all objects: kbuild's per-invocation overhead (sync
 	# of the configuration, prepare) was most of this stage's time
 	local objs=()
@@ -219,7 +219,7 @@ cocci_per_file() {
 # coccicheck's full script set in report mode, one spatch run per script
 # over the touched .c files (coccicheck itself runs all 71 scripts once per
 # file).  Only a report on a line the series adds counts, so each file is
-# first reduced to what such a report can come from: scripts/cocci-reduce.py
+# first reduced to what such a report can come from: scripts/check/cocci-reduce.py
 # blanks the bodies of the functions the series does not touch, in the
 # worktree's copy, keeping every line's number (cold, over 69 files: 12.6
 # minutes for the stage, against 47 for the whole files in the last cold
@@ -239,7 +239,7 @@ do_cocci() {
 	local todo=() bad=()
 	ver=$(spatch --version 2>&1 | sed -n 's/^spatch version \([0-9.]*\).*/\1/p')
 	scripts=$(git -C "$TREE" rev-parse "$head:scripts/coccinelle")
-	rsum=$(sha256sum <"$TOP/scripts/cocci-reduce.py" | cut -c1-16)
+	rsum=$(sha256sum <"$TOP/scripts/check/cocci-reduce.py" | cut -c1-16)
 	mkdir -p "$cache"
 	for f in "${kfiles[@]}"; do
 		# "2": results of runs where every script ran (ocamlopt present,
@@ -250,7 +250,7 @@ do_cocci() {
 		[ -f "$cache/${fkey[$f]}" ] || todo+=("$f")
 	done
 	if [ ${#todo[@]} -gt 0 ]; then
-		[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/worktree.sh" "$head"
+		[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/prepare/worktree.sh" "$head"
 		: >"$tmp/cocci.out"
 		: >"$tmp/cocci.times"
 		: >"$tmp/cocci.timeouts"
@@ -258,7 +258,7 @@ do_cocci() {
 		printf '%s\n' "${todo[@]}" >"$tmp/reduced"
 		for f in "${todo[@]}"; do
 			added_lines "$f" | cut -d: -f2 >"$tmp/added"
-			python3 "$TOP/scripts/cocci-reduce.py" "$WT/$f" "$tmp/added" >>"$LOGS/cocci-reduce.log" ||
+			python3 "$TOP/scripts/check/cocci-reduce.py" "$WT/$f" "$tmp/added" >>"$LOGS/cocci-reduce.log" ||
 				die "cocci-reduce.py failed on $f"
 		done
 		nsp=$(printf '%s\n' "$WT"/scripts/coccinelle/*/*.cocci | wc -l)
@@ -346,7 +346,7 @@ do_cocci() {
 do_cocci_scopes() {
 	local sp=scripts/coccinelle/api/memalloc_nofs_sb.cocci e d n opts files=() out=()
 	need spatch
-	[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/worktree.sh" "$head"
+	[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/prepare/worktree.sh" "$head"
 	if [ ! -f "$WT/$sp" ]; then
 		fail coccicheck "$sp is not in the series"
 		return
@@ -363,7 +363,7 @@ do_cocci_scopes() {
 	fi
 	# the script must still find what it exists for: every "report"
 	# function of the fixture reported (by line), no "quiet" one
-	local fx=$TOP/scripts/cocci-fixtures/memalloc_nofs_sb.c want got
+	local fx=$TOP/scripts/check/cocci-fixtures/memalloc_nofs_sb.c want got
 	want=$(awk '/^\/\* report:/ { r = 1; next } r && /^[a-z].*\(/ { sub(/\(.*/, ""); sub(/.* /, ""); print; r = 0 }' "$fx" | sort)
 	got=$("${SPATCH[@]}" --cocci-file "$WT/$sp" "${opts[@]}" "$fx" 2>/dev/null |
 		sed -n 's/^[^:]*:\([0-9]*\):.*/\1/p' | while read -r l; do

@@ -2,7 +2,7 @@
 # kunit.sh [SRC] [OUTDIR] [--build-only]: configure, build and run the
 # project's KUnit suites on UML with tools/testing/kunit/kunit.py and
 # configs/kunit/sbnofs.kunitconfig.  One-line summary at the end.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=kunit
 need python3 make gcc
 src=$TREE
@@ -38,7 +38,7 @@ run_logged "$LOGS/$name-config.log" \
 	--build_dir="$out" --make_options "CC=$KCC" ||
 	die "kunit.py config failed: $(grep -m1 -iE 'error|not in' "$LOGS/$name-config.log" || echo see log) (log: $LOGS/$name-config.log)"
 fi
-"$TOP/scripts/kbuild.sh" "$name" make ARCH=um O="$out" CC="$KCC" -j"$JOBS"
+"$TOP/scripts/build/kbuild.sh" "$name" make ARCH=um O="$out" CC="$KCC" -j"$JOBS"
 [ $build_only = 1 ] && exit 0
 
 log=$LOGS/$name-run.log

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check-config.sh FRAGMENT DOTCONFIG: every option the fragment sets must be
 # in .config with the same value (or unset for "# CONFIG_X is not set").
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=check-config
 frag=$1
 cfg=$2

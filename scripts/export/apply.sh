@@ -2,7 +2,7 @@
 # make apply KSRC=DIR: apply patches/ to another Linux 6.12 tree: git am
 # when DIR is a clean git work tree, else patch -p1 in series order (the
 # same as quilt push -a), after a dry run of the whole series.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=apply
 ksrc=${1:-}
 [ -n "$ksrc" ] || die "usage: make apply KSRC=/path/to/linux-6.12"

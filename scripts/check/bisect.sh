@@ -12,7 +12,7 @@
 # series does not change its code.  What a prefix's header change breaks
 # outside the touched files still breaks HEAD's build, unless a later patch
 # takes the change back, which none does (docs/testing.md).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=bisect
 tree_ok || die "no kernel tree (run: make tree)"
 need nm
@@ -41,9 +41,9 @@ names() {
 	nm $opt --format=posix "$@" 2>/dev/null | awk 'NF >= 2 && $1 !~ /:$/ { print $1 }' | sort -u
 }
 
-"$TOP/scripts/worktree.sh" "$head"
+"$TOP/scripts/prepare/worktree.sh" "$head"
 info "bisect: building HEAD whole (patch $n/$n)"
-"$TOP/scripts/kunit.sh" "$wt" "$out" --build-only >/dev/null ||
+"$TOP/scripts/check/kunit.sh" "$wt" "$out" --build-only >/dev/null ||
 	die "HEAD does not build"
 [ -f "$out/vmlinux" ] || die "no $out/vmlinux after the HEAD build"
 objs=()
@@ -72,7 +72,7 @@ for ((i = 1; i < n; i++)); do
 		continue
 	fi
 	built=$((built + 1))
-	"$TOP/scripts/worktree.sh" "$c"
+	"$TOP/scripts/prepare/worktree.sh" "$c"
 	pobjs=()
 	for o in "${objs[@]}"; do
 		[ -f "$wt/${o%.o}.c" ] && pobjs+=("$o")
@@ -83,7 +83,7 @@ for ((i = 1; i < n; i++)); do
 	run_logged "$LOGS/kunit-bisect-config.log" make -C "$wt" ARCH=um O="$out" CC="$KCC" olddefconfig ||
 		die "patch $i/$n: olddefconfig failed (log: $LOGS/kunit-bisect-config.log)"
 	info "bisect: patch $i/$n: ${#pobjs[@]} objects: $subj"
-	res=$("$TOP/scripts/kbuild.sh" kunit-bisect make -C "$wt" ARCH=um O="$out" CC="$KCC" -j"$JOBS" "${pobjs[@]}") ||
+	res=$("$TOP/scripts/build/kbuild.sh" kunit-bisect make -C "$wt" ARCH=um O="$out" CC="$KCC" -j"$JOBS" "${pobjs[@]}") ||
 		die "patch $i/$n does not build on its own: $subj"
 	names -g "${pobjs[@]/#/$out/}" --defined-only >"$tmp/defs"
 	names -u "${pobjs[@]/#/$out/}" | comm -23 - "$tmp/defs" | comm -23 - "$tmp/rest" >"$tmp/missing"

@@ -6,7 +6,7 @@
 # machine's; deps.sh installs what is missing.  Output: .ci/run's, then
 # the wall time and the exit status.
 set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-/tmp/sbnofs-cold}
 cache=$dir.cache
 rm -rf "$dir" "$cache"

@@ -1,4 +1,4 @@
-"""The report of scripts/bench-limit.sh: the smallest memory.max each
+"""The report of scripts/bench/bench-limit.sh: the smallest memory.max each
 workload survives per configuration, the reclaim stalls at the smallest
 limit every configuration survives, every boot, and a plot.
 

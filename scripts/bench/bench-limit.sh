@@ -8,7 +8,7 @@
 #   bench-limit.sh            run, then write the tables (results.txt)
 #                             and the plot (limits.png)
 #   bench-limit.sh --report   tables and plot again from the recorded
-#                             boots (scripts/report/limit_report.py)
+#                             boots (scripts/bench/report/limit_report.py)
 #
 # Workloads (guest/bench.sh work= wfs=, scenario=memcg), each in one
 # memory cgroup that first charges the dentries and inodes of XFS P
@@ -38,7 +38,7 @@
 #   BENCH_LIMIT_FILES [20000] BENCH_LIMIT_FILL [20000] BENCH_LIMIT_TMO [400]
 #   BENCH_LIMIT_OUT [build/bench-limit]  BENCH_BUILD [1] (0: use the
 #   existing bzImages)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=bench-limit
 
 report=0
@@ -109,10 +109,10 @@ PY
 		mv "$archive.tmp" "$archive"
 	fi
 	initrd=$BOUT/initramfs.cpio.gz
-	"$TOP/scripts/mk-initramfs.sh" "$initrd"
+	"$TOP/scripts/boot/mk-initramfs.sh" "$initrd"
 	{
 		bench_meta $need_unpatched
-		echo "config_fragments=configs/x86-base.config (scripts/build-kernel.sh base, both kernels)"
+		echo "config_fragments=configs/x86-base.config (scripts/build/build-kernel.sh base, both kernels)"
 		echo "archive=$(basename "$archive"): first $FILES files of $(basename "$src") ($(du -m "$archive" | cut -f1) MiB)"
 		echo "cache=XFS P on /dev/vda, $FILL files (fs_mark -s 0) stat'ed in the cgroup; workload filesystem on /dev/vdb"
 		echo "variants=:ext4p the cache P is ext4; :scsi P and Q on virtio-scsi disks (/dev/sda, /dev/sdb)"
@@ -131,7 +131,7 @@ PY
 		*:scsi) disks=scsi vm=(--hba virtio-scsi:2G --hba virtio-scsi:2G) ;;
 		esac
 		log=$BOUT/logs/${w/:/-}-$c-${m}M-$r.log
-		"$TOP/scripts/run-qemu.sh" --kernel "$bz" --initrd "$initrd" --script bench.sh \
+		"$TOP/scripts/boot/run-qemu.sh" --kernel "$bz" --initrd "$initrd" --script bench.sh \
 			--args "scenario=memcg,switch=$sw,wfs=${wk#*-},work=${wk%-*},pfs=$pfs,disks=$disks,memmax=${m}M,fill=$FILL,tmo=$TMO" \
 			"${vm[@]}" --ro-disk "$archive" --mem 512M --cpus 2 \
 			--timeout $((TMO + 600)) --quiet --log "$log" >/dev/null 2>&1
@@ -174,7 +174,7 @@ PY
 	done
 fi
 
-[ -s "$records" ] || die "no recorded boots in $BOUT (run: scripts/bench-limit.sh)"
-PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/report/limit_report.py" "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" \
+[ -s "$records" ] || die "no recorded boots in $BOUT (run: scripts/bench/bench-limit.sh)"
+PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/bench/report/limit_report.py" "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" \
 	"$BOUT/limits.png" >"$table" || die "the report failed"
 cat "$table"

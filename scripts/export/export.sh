@@ -5,7 +5,7 @@
 # a temporary directory first; patches/ is replaced only when that worked.
 #   export.sh            -> patches/
 #   export.sh --out DIR  -> DIR (used by make status)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=export
 need git python3
 
@@ -50,7 +50,7 @@ if [ "$n" -gt 0 ]; then
 	for f in "$tmp"/*.patch; do
 		[ "${f##*/}" = 0000-cover-letter.patch ] || pfiles+=("$f")
 	done
-	python3 "$TOP/scripts/tested-notes.py" export "${pfiles[@]}" ||
+	python3 "$TOP/scripts/export/tested-notes.py" export "${pfiles[@]}" ||
 		die "cannot move the test reports below '---'"
 	# The cover letter's Date: is "now"; pin it to the newest patch's date
 	# so that the output depends on the tree only.

@@ -1,6 +1,6 @@
 """Unit tests of the benchmark reports, on records made up here: the
 numbers the reports compute and the verdicts they print.  Run by
-make check (stage report): python3 -m unittest discover -s scripts/report
+make check (stage report): python3 -m unittest discover -s scripts/bench/report
 """
 
 import io

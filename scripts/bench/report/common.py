@@ -1,5 +1,5 @@
 """Helpers shared by the benchmark reports (bench_report.py for
-scripts/bench.sh, limit_report.py for scripts/bench-limit.sh): records of
+scripts/bench/bench.sh, limit_report.py for scripts/bench/bench-limit.sh): records of
 key=value tokens, medians over runs, fixed-width tables, gnuplot."""
 
 import statistics

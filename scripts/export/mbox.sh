@@ -9,15 +9,15 @@
 # From:, Date: and bodies are those of patches/; nothing is signed off here
 # (a human submitter adds their own Signed-off-by).  Message-Ids are derived
 # from the content of patches/, so the same series gives the same file.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=mbox
 need git perl sha256sum
 
 tree_ok || die "no kernel tree at $TREE (run: make tree)"
 # get_maintainer.pl reads the tree's MAINTAINERS (which the series edits):
 # the tree must be exactly patches/.
-st=$("$TOP/scripts/status.sh" 2>&1) || die "refusing: the tree is not in sync with patches/ (${st##*$'\n'})"
-[ "$("$TOP/scripts/sync-state.sh" state)" = insync ] ||
+st=$("$TOP/scripts/export/status.sh" 2>&1) || die "refusing: the tree is not in sync with patches/ (${st##*$'\n'})"
+[ "$("$TOP/scripts/export/sync-state.sh" state)" = insync ] ||
 	die "refusing: patches/ is newer than the tree (run: make tree)"
 
 cover=$PATCHES/0000-cover-letter.patch

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make check: every test of the project, in order.  One timing line per
 # stage; the last line is "N passed, N failed".
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=check
 S=$TOP/scripts
 passed=0
@@ -40,53 +40,53 @@ finish() {
 }
 
 # Without the tools or the tree nothing else can run.
-stage deps "$S/deps.sh" || finish
-stage tree "$S/tree.sh" || finish
+stage deps "$S/prepare/deps.sh" || finish
+stage tree "$S/prepare/tree.sh" || finish
 # The model of the rules (model/sbnofs.pml): seconds, no kernel build.
-stage model "$S/model.sh" || true
-# The benchmark reports' unit tests (scripts/report): seconds.
-stage report env PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s "$S/report" || true
-stage checkpatch "$S/static.sh" checkpatch || true
-stage kernel-doc "$S/static.sh" kerneldoc || true
+stage model "$S/check/model.sh" || true
+# The benchmark reports' unit tests (scripts/bench/report): seconds.
+stage report env PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s "$S/bench/report" || true
+stage checkpatch "$S/check/static.sh" checkpatch || true
+stage kernel-doc "$S/check/static.sh" kerneldoc || true
 # KUnit at HEAD in the bisect stage's worktree and build directory, where
 # bisect has just built HEAD whole and then the touched objects of the
 # last prefix: incremental.
 kunit_head() {
-	"$S/worktree.sh" "$(git -C "$TREE" rev-parse HEAD)" &&
-		"$S/kunit.sh" "$BUILD/bisect/linux" "$BUILD/bisect/out/kunit"
+	"$S/prepare/worktree.sh" "$(git -C "$TREE" rev-parse HEAD)" &&
+		"$S/check/kunit.sh" "$BUILD/bisect/linux" "$BUILD/bisect/out/kunit"
 }
 
 # Two lanes from here.  The static lane (bisect, kunit, sparse, coccicheck)
 # needs no test kernel and works in the scratch worktree; the guest lane
 # builds the test kernel in build/linux and boots it.  The test kernel is
-# built first (kernel builds take one lock, scripts/kbuild.sh), then the
+# built first (kernel builds take one lock, scripts/build/kbuild.sh), then the
 # static lane runs in the background while the guests run: QEMU leaves CPU
 # time unused while its guests wait.
 # The static lane's lines are printed when both lanes are done.
 static_lane() {
 	passed=0 failed=0 failures=()
-	stage bisect "$S/bisect.sh" || true
+	stage bisect "$S/check/bisect.sh" || true
 	stage kunit kunit_head || true
-	stage sparse "$S/static.sh" sparse || true
-	stage coccicheck "$S/static.sh" cocci || true
+	stage sparse "$S/check/static.sh" sparse || true
+	stage coccicheck "$S/check/static.sh" cocci || true
 	echo "$passed $failed ${failures[*]}" >"$lane.status"
 }
 lane=$(mktemp "$BUILD/check-lane.XXXXXX")
 trap 'rm -f "$lane" "$lane.status"' EXIT
 debug_ok=0
-stage kernel-debug "$S/build-kernel.sh" debug && debug_ok=1
+stage kernel-debug "$S/build/build-kernel.sh" debug && debug_ok=1
 static_lane >"$lane" &
 lane_pid=$!
 if [ $debug_ok = 1 ]; then
 	# Each stage has the name of its make target; the guest script
 	# declares its VM ("# vm:" line, read by run-qemu.sh).
-	stage smoke-debug "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+	stage smoke-debug "$S/boot/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 		--script smoke.sh --args "${SMOKE_MEMMAX:-160M}" \
 		--log "$LOGS/qemu-smoke-debug.log" --quiet || true
 	# Superblock-scoped reclaim in the real kernel, switch on and off: the
 	# rules through the test driver (the verdict), then a real load (reported).
 	for sw in on off; do
-		stage "scoped-$sw" "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+		stage "scoped-$sw" "$S/boot/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 			--script scoped.sh --args "${SCOPED_MEMMAX:-28M},$sw" \
 			--log "$LOGS/qemu-scoped-$sw.log" --quiet || true
 	done
@@ -94,10 +94,10 @@ if [ $debug_ok = 1 ]; then
 	# of the decision on real filesystems, through the test driver, then
 	# the lockdep scenarios (quota, lazytime, freeze, shutdown, tmpfs with
 	# swap, XFS splits, ext4) sharing the same boot.
-	stage selftest "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+	stage selftest "$S/boot/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 		--script selftest.sh --log "$LOGS/qemu-selftest.log" --quiet || true
 	# Bounded stress under lockdep and the hung-task detector.
-	stage stress "$S/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
+	stage stress "$S/boot/run-qemu.sh" --kernel "$OUT/x86-debug/arch/x86/boot/bzImage" \
 		--script stress.sh --args "${STRESS_SECONDS:-60},${STRESS_HEADROOM:-8}" \
 		--log "$LOGS/qemu-stress.log" --quiet || true
 fi
