@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the guest initramfs (gzip'ed newc cpio) for scripts/run-qemu.sh.
+# Build the guest initramfs (gzip'ed newc cpio) for scripts/boot/run-qemu.sh.
 #
 #   mk-initramfs.sh [OUTPUT]        default OUTPUT: $BUILD/initramfs.cpio.gz
 #

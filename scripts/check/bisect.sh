@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # bisect.sh: every prefix of the series must compile and link, with the
 # UML/KUnit configuration, in the scratch worktree and its build directory
-# (build/bisect/out/kunit, the one the kunit stage then uses at HEAD).
+# (build/bisect/out/kunit, the kunit stage's).
 #
-# HEAD is built whole first.  Each earlier commit $BASE_TAG..HEAD~1 is then
+# HEAD is built whole first (the kunit stage of make check has just done
+# that: nothing to do then).  Each earlier commit $BASE_TAG..HEAD~1 is then
 # a partial build in the same directory: the objects of the .c files the
-# series touches (those that exist at that commit and that HEAD's build
-# compiles), incrementally, followed by a link check: every symbol those
-# objects use must be defined by one of them or by the rest of the kernel.
-# The rest of the kernel is HEAD's vmlinux without the touched objects; the
-# series does not change its code.  What a prefix's header change breaks
-# outside the touched files still breaks HEAD's build, unless a later patch
-# takes the change back, which none does (docs/testing.md).
+# series touches (those that exist at that commit and that HEAD's vmlinux
+# links), incrementally, followed by a link check: every global symbol
+# those objects use must be defined by one of them or by the rest of the
+# kernel, HEAD's vmlinux without the touched objects.  What this does not
+# check (docs/testing.md): untouched objects are compiled only at HEAD,
+# so a header change that breaks one of them at a prefix and is taken back
+# by a later patch, or an inline a header gains at a prefix that calls
+# what only a later patch defines, used only by untouched code, pass.
 . "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=bisect
 tree_ok || die "no kernel tree (run: make tree)"
@@ -29,16 +31,26 @@ tmp=$(mktemp -d "$BUILD/bisect.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 head=${commits[n - 1]}
 
+export LC_ALL=C	# sort and comm agree on the order
 # The touched .c files of the kernel (as the static checks choose them).
-mapfile -t touched < <(git -C "$TREE" diff --name-only --diff-filter=AM "$BASE_TAG" "$head" -- '*.c' |
-	grep -v -E '^(tools|scripts|samples|Documentation)/')
+# A .c file the series deletes or renames would need its own handling.
+kdiff() {
+	git -C "$TREE" diff --no-renames --name-only "$@" "$BASE_TAG" "$head" -- '*.c' |
+		grep -v -E '^(tools|scripts|samples|Documentation)/' || true
+}
+gone=$(kdiff --diff-filter=D)
+[ -z "$gone" ] && [ -n "$(kdiff --diff-filter=AM)" ] ||
+	die "the series deletes .c files ($gone) or touches none: not supported"
+mapfile -t touched < <(kdiff --diff-filter=AM)
 
-# names NM-OPTIONS OBJ...: the symbol names nm lists, sorted, unique
-names() {
-	local opt=$1
-	shift
-	[ $# -gt 0 ] || return 0
-	nm $opt --format=posix "$@" 2>/dev/null | awk 'NF >= 2 && $1 !~ /:$/ { print $1 }' | sort -u
+# defined OBJ...: the global symbols the objects define
+defined() {
+	nm -g --defined-only --format=posix "$@" | awk 'NF >= 2 && $1 !~ /:$/ { print $1 }' | sort -u
+}
+# undefined OBJ...: the symbols the objects need (weak references, which
+# may stay undefined, left out)
+undefined() {
+	nm -u --format=posix "$@" | awk 'NF >= 2 && $1 !~ /:$/ && $2 == "U" { print $1 }' | sort -u
 }
 
 "$TOP/scripts/prepare/worktree.sh" "$head"
@@ -46,18 +58,21 @@ info "bisect: building HEAD whole (patch $n/$n)"
 "$TOP/scripts/check/kunit.sh" "$wt" "$out" --build-only >/dev/null ||
 	die "HEAD does not build"
 [ -f "$out/vmlinux" ] || die "no $out/vmlinux after the HEAD build"
+# the touched objects HEAD's vmlinux links (vmlinux.a lists them; a stale
+# object of another configuration is not among them)
+ar t "$out/vmlinux.a" | sort -u >"$tmp/linked"
 objs=()
 for f in "${touched[@]}"; do
-	[ -f "$out/${f%.c}.o" ] && objs+=("${f%.c}.o")
+	grep -qxF "${f%.c}.o" "$tmp/linked" && objs+=("${f%.c}.o")
 done
-[ ${#objs[@]} -gt 0 ] || die "HEAD's build compiles none of the ${#touched[@]} touched .c files"
-# The rest of the kernel: every name vmlinux defines or leaves to the final
-# link (UML's libc), less what the touched objects define at HEAD.
-names -g "${objs[@]/#/$out/}" --defined-only >"$tmp/head-defs"
-{ names "" "$out/vmlinux"; names -u "$out/vmlinux"; } | sort -u |
+[ ${#objs[@]} -gt 0 ] || die "HEAD's build links none of the ${#touched[@]} touched .c files"
+# The rest of the kernel: every global name vmlinux defines or leaves to
+# the final link (UML's libc), less what the touched objects define at HEAD.
+defined "${objs[@]/#/$out/}" >"$tmp/head-defs"
+nm -g --format=posix "$out/vmlinux" | awk 'NF >= 2 { print $1 }' | sort -u |
 	comm -23 - "$tmp/head-defs" >"$tmp/rest"
 # HEAD's own objects pass the link check, or the check is wrong.
-names -u "${objs[@]/#/$out/}" | comm -23 - "$tmp/head-defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
+undefined "${objs[@]/#/$out/}" | comm -23 - "$tmp/head-defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
 [ -s "$tmp/missing" ] && die "link check broken: HEAD's touched objects use symbols vmlinux lacks: $(head -n 5 "$tmp/missing" | paste -s -d ' ')"
 
 built=0
@@ -82,11 +97,15 @@ for ((i = 1; i < n; i++)); do
 	cat "$wt/tools/testing/kunit/configs/arch_uml.config" "$kcfg" >"$out/.config"
 	run_logged "$LOGS/kunit-bisect-config.log" make -C "$wt" ARCH=um O="$out" CC="$KCC" olddefconfig ||
 		die "patch $i/$n: olddefconfig failed (log: $LOGS/kunit-bisect-config.log)"
+	if [ ${#pobjs[@]} -eq 0 ]; then
+		info "bisect: patch $i/$n: none of the touched files exists yet, nothing to build: $subj"
+		continue
+	fi
 	info "bisect: patch $i/$n: ${#pobjs[@]} objects: $subj"
 	res=$("$TOP/scripts/build/kbuild.sh" kunit-bisect make -C "$wt" ARCH=um O="$out" CC="$KCC" -j"$JOBS" "${pobjs[@]}") ||
 		die "patch $i/$n does not build on its own: $subj"
-	names -g "${pobjs[@]/#/$out/}" --defined-only >"$tmp/defs"
-	names -u "${pobjs[@]/#/$out/}" | comm -23 - "$tmp/defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
+	defined "${pobjs[@]/#/$out/}" >"$tmp/defs"
+	undefined "${pobjs[@]/#/$out/}" | comm -23 - "$tmp/defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
 	if [ -s "$tmp/missing" ]; then
 		die "patch $i/$n does not link on its own: $(wc -l <"$tmp/missing") undefined symbol(s): $(head -n 5 "$tmp/missing" | paste -s -d ' '): $subj"
 	fi

@@ -48,35 +48,49 @@ stage model "$S/check/model.sh" || true
 stage report env PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s "$S/bench/report" || true
 stage checkpatch "$S/check/static.sh" checkpatch || true
 stage kernel-doc "$S/check/static.sh" kerneldoc || true
-# KUnit at HEAD in the bisect stage's worktree and build directory, where
-# bisect has just built HEAD whole and then the touched objects of the
-# last prefix: incremental.
+# KUnit at HEAD in the scratch worktree and its build directory, which
+# the bisect stage then reuses: its HEAD build is already done.
 kunit_head() {
 	"$S/prepare/worktree.sh" "$(git -C "$TREE" rev-parse HEAD)" &&
 		"$S/check/kunit.sh" "$BUILD/bisect/linux" "$BUILD/bisect/out/kunit"
 }
 
-# Two lanes from here.  The static lane (bisect, kunit, sparse, coccicheck)
+# Two lanes from here.  The static lane (kunit, bisect, sparse, coccicheck)
 # needs no test kernel and works in the scratch worktree; the guest lane
 # builds the test kernel in build/linux and boots it.  The test kernel is
-# built first (kernel builds take one lock, scripts/build/kbuild.sh), then the
-# static lane runs in the background while the guests run: QEMU leaves CPU
-# time unused while its guests wait.
-# The static lane's lines are printed when both lanes are done.
+# built first, then the static lane runs in the background, niced, while
+# the guests run, so that its work overlaps their wall time without
+# taking CPU time they want (their checks have wall-clock timeouts).  Its
+# output (stdout and stderr) is printed when both lanes are done.
 static_lane() {
 	passed=0 failed=0 failures=()
-	stage bisect "$S/check/bisect.sh" || true
 	stage kunit kunit_head || true
+	stage bisect "$S/check/bisect.sh" || true
 	stage sparse "$S/check/static.sh" sparse || true
 	stage coccicheck "$S/check/static.sh" cocci || true
 	echo "$passed $failed ${failures[*]}" >"$lane.status"
 }
 lane=$(mktemp "$BUILD/check-lane.XXXXXX")
-trap 'rm -f "$lane" "$lane.status"' EXIT
+lane_pid=
+# An interrupted check stops the static lane too (a background job of a
+# script ignores SIGINT; with job control it has its own process group).
+stop_lane() {
+	if [ -n "$lane_pid" ]; then
+		kill -- -"$lane_pid" 2>/dev/null || true
+		wait "$lane_pid" 2>/dev/null || true
+	fi
+	lane_pid=
+}
+trap 'stop_lane; rm -f "$lane" "$lane.status"' EXIT
+trap 'echo "[check] interrupted" >&2; exit 130' INT TERM
 debug_ok=0
 stage kernel-debug "$S/build/build-kernel.sh" debug && debug_ok=1
-static_lane >"$lane" &
+set -m
+static_lane >"$lane" 2>&1 &
 lane_pid=$!
+set +m
+# its children inherit the niceness
+renice -n 10 -g "$lane_pid" >/dev/null
 if [ $debug_ok = 1 ]; then
 	# Each stage has the name of its make target; the guest script
 	# declares its VM ("# vm:" line, read by run-qemu.sh).
@@ -101,7 +115,8 @@ if [ $debug_ok = 1 ]; then
 		--script stress.sh --args "${STRESS_SECONDS:-60},${STRESS_HEADROOM:-8}" \
 		--log "$LOGS/qemu-stress.log" --quiet || true
 fi
-wait $lane_pid || true
+wait "$lane_pid" || true
+lane_pid=
 cat "$lane"
 if [ -s "$lane.status" ]; then
 	read -r p f rest <"$lane.status"

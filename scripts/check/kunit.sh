@@ -8,14 +8,10 @@ need python3 make gcc
 src=$TREE
 out=$OUT/kunit
 build_only=0
-lenient=0
 pos=()
 for a in "$@"; do
 	case $a in
 	--build-only) build_only=1 ;;
-	# bisect: options the kunitconfig names may not exist yet at an
-	# early commit of the series; let olddefconfig drop them.
-	--lenient) lenient=1 ;;
 	*) pos+=("$a") ;;
 	esac
 done
@@ -28,16 +24,10 @@ name=kunit
 [ "$src" = "$TREE" ] || name=kunit-bisect
 
 cd "$src"
-if [ $lenient = 1 ]; then
-	cat tools/testing/kunit/configs/arch_uml.config "$kcfg" >"$out/.config"
-	run_logged "$LOGS/$name-config.log" make ARCH=um O="$out" CC="$KCC" olddefconfig ||
-		die "olddefconfig failed (log: $LOGS/$name-config.log)"
-else
 run_logged "$LOGS/$name-config.log" \
 	python3 tools/testing/kunit/kunit.py config --kunitconfig="$kcfg" \
 	--build_dir="$out" --make_options "CC=$KCC" ||
 	die "kunit.py config failed: $(grep -m1 -iE 'error|not in' "$LOGS/$name-config.log" || echo see log) (log: $LOGS/$name-config.log)"
-fi
 "$TOP/scripts/build/kbuild.sh" "$name" make ARCH=um O="$out" CC="$KCC" -j"$JOBS"
 [ $build_only = 1 ] && exit 0
 

@@ -184,6 +184,13 @@ added_lines() {
 		awk -v f="$1" '/^@@/ { split($3, a, ","); s = substr(a[1], 2); n = (a[2] == "" ? 1 : a[2]); for (i = 0; i < n; i++) print f ":" s + i }'
 }
 
+# wt_at_head: the worktree at HEAD, unmodified (a coccicheck run killed
+# before it restored its reduced files leaves them behind)
+wt_at_head() {
+	[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/prepare/worktree.sh" "$head"
+	git -C "$WT" diff --quiet || git -C "$WT" checkout -q -- .
+}
+
 # spatch as coccicheck runs it (report mode), and what its stderr says when
 # a run timed out or could not run at all
 SPATCH=(spatch -D report --no-show-diff --very-quiet --timeout 200)
@@ -250,7 +257,7 @@ do_cocci() {
 		[ -f "$cache/${fkey[$f]}" ] || todo+=("$f")
 	done
 	if [ ${#todo[@]} -gt 0 ]; then
-		[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/prepare/worktree.sh" "$head"
+		wt_at_head
 		: >"$tmp/cocci.out"
 		: >"$tmp/cocci.times"
 		: >"$tmp/cocci.timeouts"
@@ -346,7 +353,7 @@ do_cocci() {
 do_cocci_scopes() {
 	local sp=scripts/coccinelle/api/memalloc_nofs_sb.cocci e d n opts files=() out=()
 	need spatch
-	[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/prepare/worktree.sh" "$head"
+	wt_at_head
 	if [ ! -f "$WT/$sp" ]; then
 		fail coccicheck "$sp is not in the series"
 		return

@@ -3,7 +3,8 @@
 # (used by bisect and sparse/kernel-doc comparisons; the developer's tree is
 # never touched).  Its build dirs live in build/bisect/out/.  Objects built
 # here do not hit ccache for build/out/ (or the other way round): the
-# compile commands carry the absolute source path (see scripts/check/check.sh).
+# compile commands carry the absolute source path (e.g.
+# -fmacro-prefix-map=SRC/=), which ccache's base_dir does not make relative.
 . "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=worktree
 rev=${1:?usage: worktree.sh REV}
