@@ -60,17 +60,27 @@ info "bisect: building HEAD whole (patch $n/$n)"
 [ -f "$out/vmlinux" ] || die "no $out/vmlinux after the HEAD build"
 # the touched objects HEAD's vmlinux links (vmlinux.a lists them; a stale
 # object of another configuration is not among them)
-ar t "$out/vmlinux.a" | sort -u >"$tmp/linked"
+# (ar prints the members of a thin archive named by an absolute path as
+# absolute paths: list it from its directory)
+(cd "$out" && ar t vmlinux.a) | sort -u >"$tmp/linked"
 objs=()
 for f in "${touched[@]}"; do
 	grep -qxF "${f%.c}.o" "$tmp/linked" && objs+=("${f%.c}.o")
 done
 [ ${#objs[@]} -gt 0 ] || die "HEAD's build links none of the ${#touched[@]} touched .c files"
-# The rest of the kernel: every global name vmlinux defines or leaves to
-# the final link (UML's libc), less what the touched objects define at HEAD.
+# The rest of the kernel: the global symbols the untouched objects of
+# vmlinux.a define, and the names the final link itself provides (linker
+# script symbols, UML's libc): those of vmlinux that no object defines.
+# (UML's vmlinux has its kernel symbols made local, so they are read from
+# the objects.)
 defined "${objs[@]/#/$out/}" >"$tmp/head-defs"
-nm -g --format=posix "$out/vmlinux" | awk 'NF >= 2 { print $1 }' | sort -u |
-	comm -23 - "$tmp/head-defs" >"$tmp/rest"
+nm --defined-only --format=posix "$out/vmlinux.a" | awk 'NF >= 2 && $1 !~ /[:\]]$/ { print $1 }' |
+	sort -u >"$tmp/objs-all"
+nm -g --defined-only --format=posix "$out/vmlinux.a" | awk 'NF >= 2 && $1 !~ /[:\]]$/ { print $1 }' |
+	sort -u | comm -23 - "$tmp/head-defs" >"$tmp/rest"
+nm --format=posix "$out/vmlinux" | awk 'NF >= 2 { print $1 }' | sort -u |
+	comm -23 - "$tmp/objs-all" | sort -u -m - "$tmp/rest" >"$tmp/rest.new"
+mv "$tmp/rest.new" "$tmp/rest"
 # HEAD's own objects pass the link check, or the check is wrong.
 undefined "${objs[@]/#/$out/}" | comm -23 - "$tmp/head-defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
 [ -s "$tmp/missing" ] && die "link check broken: HEAD's touched objects use symbols vmlinux lacks: $(head -n 5 "$tmp/missing" | paste -s -d ' ')"
