@@ -14,7 +14,7 @@ BZ_DEBUG := build/out/x86-debug/arch/x86/boot/bzImage
 	bench bench-limit apply mbox clean distclean
 
 help:
-	@echo "make demo          build the test kernel, boot it under QEMU: memcg squeeze, switch off | on"
+	@echo "make demo          build the test kernel, boot it under QEMU: memcg squeeze and a real workload, switch off | on"
 	@echo "make bench         benchmark: off/on/unpatched/oracle, RUNS boots each -> build/bench/results.txt,"
 	@echo "                   then bench-limit (hours)"
 	@echo "make bench-limit   smallest memory.max real workloads survive -> build/bench-limit/results.txt,"

@@ -270,6 +270,13 @@ echo "BENCH result completed=$completed reason=$reason rc=$wrc time_ms=$elapsed 
 if [ "$reason" = error ]; then
 	sed "s/^/$work: /" "$fsm_log" | tail -n 5
 fi
+# The workload's own per-operation latency, where it measures one
+# (gitmix: each file's rewrite, open to rename)
+if [ "$work" = gitmix ] && [ "$completed" = yes ]; then
+	op=$(awk '$1 == "gitmix" { $1 = ""; print; exit }' "$fsm_log")
+	[ -n "$op" ] || fail "gitmix completed without its statistics line"
+	echo "BENCH op kind=gitmix$op"
+fi
 
 # --- counters after (delta)
 declare -A vm1

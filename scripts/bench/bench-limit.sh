@@ -9,6 +9,11 @@
 #                             and the plot (limits.png)
 #   bench-limit.sh --report   tables and plot again from the recorded
 #                             boots (scripts/bench/report/limit_report.py)
+#   bench-limit.sh --demo     make demo's part: one workload at one limit,
+#                             off and on, RUNS (or BENCH_LIMIT_RUNS) boots
+#                             each (default 2), no bisection; a table and
+#                             a reading generated from the numbers
+#                             (build/bench-limit/demo)
 #
 # Workloads (guest/bench.sh work= wfs=, scenario=memcg), each in one
 # memory cgroup that first charges the dentries and inodes of XFS P
@@ -38,19 +43,31 @@
 #   BENCH_LIMIT_FILES [20000] BENCH_LIMIT_FILL [20000] BENCH_LIMIT_TMO [400]
 #   BENCH_LIMIT_OUT [build/bench-limit]  BENCH_BUILD [1] (0: use the
 #   existing bzImages)
+#   --demo: BENCH_LIMIT_DEMO_WORK [gitmix-xfs] BENCH_LIMIT_DEMO_MIB [64]
+#   (the smallest limit every configuration survived in make bench-limit)
 . "$(dirname "$0")/../lib.sh"
 SBNOFS_PROG=bench-limit
 
-report=0
+mode=run
 case ${1:-} in
---report) report=1 ;;
+--report) mode=report ;;
+--demo) mode=demo ;;
 "") ;;
-*) die "usage: bench-limit.sh [--report]" ;;
+*) die "usage: bench-limit.sh [--report | --demo]" ;;
 esac
 
 WORKS=${BENCH_LIMIT_WORKS:-untar-xfs untar-ext4 rm-xfs gitmix-xfs untar-xfs:ext4p untar-xfs:scsi}
 CONFIGS=${BENCH_LIMIT_CONFIGS:-unpatched off on}
+ENV_RUNS=${RUNS:-} # make demo's knob
 RUNS=${BENCH_LIMIT_RUNS:-5}
+if [ $mode = demo ]; then
+	WORKS=${BENCH_LIMIT_DEMO_WORK:-gitmix-xfs}
+	CONFIGS="off on"
+	RUNS=${BENCH_LIMIT_RUNS:-${ENV_RUNS:-2}}
+	DEMO_MIB=${BENCH_LIMIT_DEMO_MIB:-64}
+	[[ $DEMO_MIB =~ ^[1-9][0-9]*$ ]] || die "BENCH_LIMIT_DEMO_MIB=$DEMO_MIB is not a positive number"
+	[ "$(wc -w <<<"$WORKS")" = 1 ] || die "BENCH_LIMIT_DEMO_WORK names more than one workload"
+fi
 NEED=${BENCH_LIMIT_NEED:-4}
 LO=${BENCH_LIMIT_LO:-16}
 HI=${BENCH_LIMIT_HI:-128}
@@ -59,10 +76,12 @@ FILES=${BENCH_LIMIT_FILES:-20000}
 FILL=${BENCH_LIMIT_FILL:-20000}
 TMO=${BENCH_LIMIT_TMO:-400}
 BOUT=${BENCH_LIMIT_OUT:-$BUILD/bench-limit}
+ABOUT=$BOUT # where the archive is kept
+[ $mode = demo ] && BOUT=${BENCH_LIMIT_OUT:-$BUILD/bench-limit/demo}
 for v in RUNS NEED LO HI STEP FILES FILL TMO; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v=${!v} is not a positive number"
 done
-[ "$NEED" -le "$RUNS" ] || die "BENCH_LIMIT_NEED=$NEED is more than BENCH_LIMIT_RUNS=$RUNS"
+[ $mode = demo ] || [ "$NEED" -le "$RUNS" ] || die "BENCH_LIMIT_NEED=$NEED is more than BENCH_LIMIT_RUNS=$RUNS"
 [ "$LO" -lt "$HI" ] || die "BENCH_LIMIT_LO=$LO is not below BENCH_LIMIT_HI=$HI"
 for w in $WORKS; do
 	case ${w%:*} in untar-xfs | untar-ext4 | rm-xfs | gitmix-xfs) ;;
@@ -77,17 +96,18 @@ need python3 git qemu-system-x86_64
 records=$BOUT/boots.txt
 table=$BOUT/results.txt
 
-if [ $report = 0 ]; then
+if [ $mode != report ]; then
 	need_unpatched=0
 	case " $CONFIGS " in *" unpatched "*) need_unpatched=1 ;; esac
 	bench_kernels $need_unpatched
 
 	# The archive: the first FILES regular files of the kernel source, in
-	# its order, with their directories, uncompressed (kept across runs)
+	# its order, with their directories, uncompressed (kept across runs,
+	# shared with --demo)
 	src=/usr/src/linux-source-6.12.tar.xz
 	[ -f "$src" ] || die "$src missing (run: make deps)"
-	mkdir -p "$BOUT/logs"
-	archive=$BOUT/linux-$FILES.tar
+	mkdir -p "$BOUT/logs" "$ABOUT"
+	archive=$ABOUT/linux-$FILES.tar
 	if [ ! -s "$archive" ]; then
 		info "archive: the first $FILES files of $src"
 		python3 - "$src" "$archive.tmp" "$FILES" <<'PY' || die "cannot write $archive"
@@ -117,7 +137,11 @@ PY
 		echo "cache=XFS P on /dev/vda, $FILL files (fs_mark -s 0) stat'ed in the cgroup; workload filesystem on /dev/vdb"
 		echo "variants=:ext4p the cache P is ext4; :scsi P and Q on virtio-scsi disks (/dev/sda, /dev/sdb)"
 		echo "guest=512M memory, 2 CPUs; watchdog $TMO s"
-		echo "rule=completes in at least $NEED of $RUNS boots; bisection from $LO to $HI MiB in steps of $STEP MiB"
+		if [ $mode = demo ]; then
+			echo "rule=demo: $RUNS boots per configuration at $DEMO_MIB MiB, no bisection"
+		else
+			echo "rule=completes in at least $NEED of $RUNS boots; bisection from $LO to $HI MiB in steps of $STEP MiB"
+		fi
 	} >"$BOUT/meta.txt"
 	: >"$records"
 
@@ -153,6 +177,14 @@ PY
 		info "$1 $2 ${3}M: $ok completed, $bad failed"
 		[ $ok -ge "$NEED" ]
 	}
+	if [ $mode = demo ]; then
+		for c in $CONFIGS; do
+			for ((r = 1; r <= RUNS; r++)); do
+				info "$WORKS $c ${DEMO_MIB}M, boot $r of $RUNS: completed $(boot "$WORKS" "$c" "$DEMO_MIB" "$r")"
+			done
+		done
+		WORKS=
+	fi
 	for w in $WORKS; do
 		for c in $CONFIGS; do
 			if ! probe "$w" "$c" "$HI"; then
@@ -175,6 +207,12 @@ PY
 fi
 
 [ -s "$records" ] || die "no recorded boots in $BOUT (run: scripts/bench/bench-limit.sh)"
+if [ $mode = demo ]; then
+	PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/bench/report/limit_report.py" --demo "$records" \
+		"$BOUT/meta.txt" "$BOUT/logs" >"$table" || die "the report failed"
+	cat "$table"
+	exit 0
+fi
 PYTHONDONTWRITEBYTECODE=1 python3 "$TOP/scripts/bench/report/limit_report.py" "$records" "$BOUT/meta.txt" "$BOUT/logs" "$NEED" \
 	"$BOUT/limits.png" >"$table" || die "the report failed"
 cat "$table"

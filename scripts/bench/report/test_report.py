@@ -179,7 +179,17 @@ class Limit(unittest.TestCase):
             os.unlink(f.name)
         self.assertEqual(got["memcg"]["p99_us"], "16000")
         self.assertEqual(got["scoped"]["p99_us"], "n/a")
+        self.assertNotIn("op", got)
         self.assertEqual(lr.lat("/nonexistent"), {})
+
+    def test_lat_reads_the_workloads_op_line(self):
+        with tempfile.NamedTemporaryFile("w", delete=False) as f:
+            f.write("BENCH op kind=gitmix files=9 op_p99_us=2500\r\nBENCH opx kind=memcg p99_us=1\n")
+        try:
+            got = lr.lat(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(got, {"op": {"kind": "gitmix", "files": "9", "op_p99_us": "2500"}})
 
     def test_main_tables_and_plot_data(self):
         with tempfile.TemporaryDirectory() as d:
@@ -195,6 +205,9 @@ class Limit(unittest.TestCase):
                                 with open(os.path.join(d, "logs", f"untar-xfs-{c}-{l}M-{r}.log"), "w") as g:
                                     g.write(f"BENCH lat kind=memcg n_freed=3 p50_us={1000 * (r + 1)} "
                                             "p99_us=8000 max_us=9000\n")
+                                    if c == "on":
+                                        g.write(f"BENCH op kind=gitmix op_p50_us=500 op_p99_us={2000 * (r + 1)} "
+                                                "op_max_us=30000\n")
                     f.write(f"result work=untar-xfs config={c} smallest_mib={lim}\n")
             with open(os.path.join(d, "meta.txt"), "w") as f:
                 f.write("rule=completes in at least 4 of 5 boots\n")
@@ -207,7 +220,43 @@ class Limit(unittest.TestCase):
             self.assertRegex(text, r"untar-xfs +24 +20 +0\.83 +20")
             # stalls at 24 MiB, the smallest both passed: p50 median of 1..5 ms
             self.assertRegex(text, r"untar-xfs +24 off +5 +3 +3 +8 +9 +n/a")
+            # the per-operation table: p99 median of 2..10 ms; off measured none
+            self.assertRegex(text, r"untar-xfs +24 on +5 +0\.5 +6\.0 +30\.0\n")
+            self.assertRegex(text, r"untar-xfs +24 off +5 +n/a +n/a +n/a\n")
             self.assertEqual(common.read_text(os.path.join(d, "limits.dat")).splitlines()[1], "untar-xfs 24 20")
+
+    def test_demo_table_and_reading(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "logs"))
+            with open(os.path.join(d, "boots.txt"), "w") as f:
+                for c in ("off", "on"):
+                    for r in (1, 2):
+                        ok = c == "on" or r == 1
+                        f.write(f"work=gitmix-xfs config={c} limit_mib=40 run={r} completed={'yes' if ok else 'no'} "
+                                f"reason={'ok' if ok else 'oom'} time_ms={10000 * r}\n")
+                        with open(os.path.join(d, "logs", f"gitmix-xfs-{c}-40M-{r}.log"), "w") as g:
+                            g.write(f"BENCH vmstat nofs_sb_allowed={0 if c == 'off' else 10 * r} nofs_sb_freed=99\r\n")
+                            if ok:
+                                g.write(f"BENCH lat kind=memcg n_freed=4 p99_us={8000 * r}\n"
+                                        f"BENCH op kind=gitmix op_p99_us={1500 * r}\n")
+            with open(os.path.join(d, "meta.txt"), "w") as f:
+                f.write("archive=linux-20000.tar: first 20000 files of x.tar.xz (99 MiB)\nrule=demo: 2 boots\n")
+            out = io.StringIO()
+            with redirect_stdout(out):
+                lr.main(["limit_report.py", "--demo", os.path.join(d, "boots.txt"), os.path.join(d, "meta.txt"),
+                         os.path.join(d, "logs")])
+            text = out.getvalue()
+        self.assertIn("=== demo: a git-checkout-like rewrite of 20000 kernel source files on XFS, memory.max 40 MiB", text)
+        self.assertRegex(text, r"completed +1/2 +2/2\n")
+        self.assertRegex(text, r"OOM-killed +1/2 +0/2\n")
+        # time and p99 over completed boots only: off has run 1, on runs 1 and 2
+        self.assertRegex(text, r"time of a completed run \(s\) +10\.0 +15\.0\n")
+        self.assertRegex(text, r"their p99 \(ms\) +8 +12\n")
+        self.assertRegex(text, r"scoped decisions allowed +0 +15\n")
+        self.assertRegex(text, r"per-operation p99 \(ms\) +1\.5 +2\.2\n")
+        self.assertIn("completed in 1 of 2 boots with the switch off and 2 of 2 with it on", text)
+        self.assertIn("allowed into P 15 times", text)
+        self.assertIn("The switch let more boots complete", text)
 
 
 if __name__ == "__main__":
