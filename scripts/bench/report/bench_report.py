@@ -227,7 +227,9 @@ def reading(by, a="off", b="on", demo=False):
     fo = [x for x in map(freed, off) if x is not None]
     fn = [x for x in map(freed, on) if x is not None]
     if fo and fn:
-        s.append(f"P's cache lost {statistics.median(fo):.0f} objects off and {statistics.median(fn):.0f} on (median).")
+        def change(x):  # freed() is before - after: negative when P's cache grew
+            return f"lost {x:.0f} objects" if x >= 0 else f"grew by {-x:.0f} objects"
+        s.append(f"P's cache {change(statistics.median(fo))} off and {change(statistics.median(fn))} on (median).")
     def mc(rs, k):
         v = vals(rs, k, True)
         return statistics.median(v) if v else None

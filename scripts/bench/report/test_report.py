@@ -87,6 +87,12 @@ class Summary(unittest.TestCase):
         self.assertEqual(row["workload completed"], ["1/2", "1/1"])
         self.assertEqual(row["P cache objects freed (median)"], ["35", "n/a"])
 
+    def test_reading_says_when_p_cache_grew(self):
+        by = {"off": [run("memcg", "off", 1, cache__p_objects=100, memcg__p_objects=40)],
+              "on": [run("memcg", "on", 1, cache__p_objects=100, memcg__p_objects=130)]}
+        text = br.reading(by)
+        self.assertIn("P's cache lost 60 objects off and grew by 30 objects on", text)
+
     def test_problem_line_says_when_off_was_not_killed(self):
         by = {"off": [run("memcg", "off", 1, result__oom_kill=0)]}
         self.assertIn("did NOT show", br.problem_line("memcg", by))
