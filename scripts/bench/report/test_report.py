@@ -176,25 +176,25 @@ class Limit(unittest.TestCase):
         self.assertEqual([lr.plotted(v) for v in ("24", "<=16", ">128", "n/a", "")],
                          ["24", "16", "0", "0", "0"])
 
-    def test_lat_reads_serial_logs(self):
+    @staticmethod
+    def lat_of(text):
+        """lr.lat() of a serial log holding text"""
         with tempfile.NamedTemporaryFile("w", delete=False) as f:
-            f.write("noise\r\nBENCH lat kind=memcg n_freed=7 p99_us=16000\r\nBENCH lat kind=scoped p99_us=n/a\n")
+            f.write(text)
         try:
-            got = lr.lat(f.name)
+            return lr.lat(f.name)
         finally:
             os.unlink(f.name)
+
+    def test_lat_reads_serial_logs(self):
+        got = self.lat_of("noise\r\nBENCH lat kind=memcg n_freed=7 p99_us=16000\r\nBENCH lat kind=scoped p99_us=n/a\n")
         self.assertEqual(got["memcg"]["p99_us"], "16000")
         self.assertEqual(got["scoped"]["p99_us"], "n/a")
         self.assertNotIn("op", got)
         self.assertEqual(lr.lat("/nonexistent"), {})
 
     def test_lat_reads_the_workloads_op_line(self):
-        with tempfile.NamedTemporaryFile("w", delete=False) as f:
-            f.write("BENCH op kind=gitmix files=9 op_p99_us=2500\r\nBENCH opx kind=memcg p99_us=1\n")
-        try:
-            got = lr.lat(f.name)
-        finally:
-            os.unlink(f.name)
+        got = self.lat_of("BENCH op kind=gitmix files=9 op_p99_us=2500\r\nBENCH opx kind=memcg p99_us=1\n")
         self.assertEqual(got, {"op": {"kind": "gitmix", "files": "9", "op_p99_us": "2500"}})
 
     def test_main_tables_and_plot_data(self):
