@@ -42,12 +42,6 @@ finish() {
 # Without the tools or the tree nothing else can run.
 stage deps "$S/prepare/deps.sh" || finish
 stage tree "$S/prepare/tree.sh" || finish
-# The model of the rules (model/sbnofs.pml): seconds, no kernel build.
-stage model "$S/check/model.sh" || true
-# The benchmark reports' unit tests (scripts/bench/report): seconds.
-stage report env PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s "$S/bench/report" || true
-stage checkpatch "$S/check/static.sh" checkpatch || true
-stage kernel-doc "$S/check/static.sh" kerneldoc || true
 # KUnit at HEAD in the scratch worktree and its build directory, which
 # the bisect stage then reuses: its HEAD build is already done.
 kunit_head() {
@@ -55,15 +49,23 @@ kunit_head() {
 		"$S/check/kunit.sh" "$BUILD/bisect/linux" "$BUILD/bisect/out/kunit"
 }
 
-# Two lanes from here.  The static lane (kunit, bisect, sparse, coccicheck)
-# needs no test kernel and works in the scratch worktree; the guest lane
-# builds the test kernel in build/linux and boots it.  The test kernel is
-# built first, then the static lane runs in the background, niced, while
-# the guests run, so that its work overlaps their wall time without
-# taking CPU time they want (their checks have wall-clock timeouts).  Its
-# output (stdout and stderr) is printed when both lanes are done.
+# Two lanes from here.  The static lane (the quick checks, kunit, bisect,
+# sparse, coccicheck) needs no test kernel and works in the scratch
+# worktree; the guest lane builds the test kernel in build/linux and
+# boots it.  The static lane starts at once, in the background, niced:
+# its work fills what the test kernel's build and the guests leave of
+# the two cores (the single-threaded quick checks, link steps, QEMU
+# waiting) without taking CPU time they want (the guests' checks have
+# wall-clock timeouts).  Its output (stdout and stderr) is printed when
+# both lanes are done.
 static_lane() {
 	passed=0 failed=0 failures=()
+	# The model of the rules (model/sbnofs.pml): no kernel build.
+	stage model "$S/check/model.sh" || true
+	# The benchmark reports' unit tests (scripts/bench/report): seconds.
+	stage report env PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s "$S/bench/report" || true
+	stage checkpatch "$S/check/static.sh" checkpatch || true
+	stage kernel-doc "$S/check/static.sh" kerneldoc || true
 	stage kunit kunit_head || true
 	stage bisect "$S/check/bisect.sh" || true
 	stage sparse "$S/check/static.sh" sparse || true
@@ -83,14 +85,14 @@ stop_lane() {
 }
 trap 'stop_lane; rm -f "$lane" "$lane.status"' EXIT
 trap 'echo "[check] interrupted" >&2; exit 130' INT TERM
-debug_ok=0
-stage kernel-debug "$S/build/build-kernel.sh" debug && debug_ok=1
 set -m
 static_lane >"$lane" 2>&1 &
 lane_pid=$!
 set +m
 # its children inherit the niceness
 renice -n 10 -g "$lane_pid" >/dev/null
+debug_ok=0
+stage kernel-debug "$S/build/build-kernel.sh" debug && debug_ok=1
 if [ $debug_ok = 1 ]; then
 	# Each stage has the name of its make target; the guest script
 	# declares its VM ("# vm:" line, read by run-qemu.sh).

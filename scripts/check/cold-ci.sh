@@ -4,7 +4,10 @@
 # an empty ccache and an empty coccicheck cache (CCACHE_DIR and
 # XDG_CACHE_HOME pointed at empty directories beside it).  Packages are the
 # machine's; deps.sh installs what is missing.  Output: .ci/run's, then
-# the wall time and the exit status.
+# the wall time and the exit status, and, with process accounting
+# (accton, from Debian's acct package; root), the CPU time of the run by
+# command, the figure a 2-core budget is made of (the accounting is
+# system-wide: run nothing else meanwhile).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-/tmp/sbnofs-cold}
@@ -15,8 +18,22 @@ mkdir -p "$cache/ccache" "$cache/xdg"
 cd "$dir" || exit 1
 export CCACHE_DIR=$cache/ccache XDG_CACHE_HOME=$cache/xdg
 echo "cold-ci: $(git log -1 --format='%h %s') in $dir, start $(date -u '+%F %T UTC')"
+acct=
+if command -v accton >/dev/null && : >"$dir.pacct" && accton "$dir.pacct" >/dev/null; then
+	acct=$dir.pacct
+else
+	echo "cold-ci: no process accounting (accton from the acct package, as root): no CPU breakdown"
+fi
 t0=$(date +%s)
 rc=0
 .ci/run || rc=$?
-echo "cold-ci: .ci/run exited $rc after $(($(date +%s) - t0)) s"
+t=$(($(date +%s) - t0))
+if [ -n "$acct" ]; then
+	accton off >/dev/null
+	# sa -a: one line per command name, CPU time in minutes ("cp");
+	# the first line is the total
+	echo "cold-ci: CPU time by command (sa -a $acct; minutes):"
+	sa -a "$acct" | awk 'NR <= 13 { printf "  %-18s %8.1f\n", NR == 1 ? "(all)" : $NF, $3 }'
+fi
+echo "cold-ci: .ci/run exited $rc after $t s"
 exit $rc
