@@ -197,7 +197,7 @@ SPATCH=(spatch -D report --no-show-diff --very-quiet --timeout 200)
 COCCI_TIMEOUT_RE='Common\.Timeout|timeout \(we abort\)'
 COCCI_ERROR_RE='No OCaml compiler|Aborting computation|Stack overflow|Fatal error|^exception'
 
-# cocci_per_file SCRIPT OPTIONS: SCRIPT over each file of todo[] in its own
+# cocci_per_file SCRIPT OPTIONS: SCRIPT over each file of run[] in its own
 # spatch ($JOBS at a time), reports appended to cocci.out; cocci.err is
 # replaced by the runs' errors, except that a file that alone exceeds the
 # timeout is listed in cocci.timeouts (not checked by that script) instead.
@@ -206,12 +206,12 @@ cocci_per_file() {
 	rm -rf "$tmp/pf"
 	mkdir -p "$tmp/pf"
 	# shellcheck disable=SC2016
-	printf '%s\n' "${todo[@]}" | (ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
+	printf '%s\n' "${run[@]}" | (ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
 		cd "$WT" && xargs -P "$JOBS" -I{} sh -c 'k=$(echo "$3" | tr / _); d=$0; shift 3
 			"$@" >"$d/$k.out" 2>"$d/$k.err" || true' "$tmp/pf" "$1" "$2" {} \
 			"${SPATCH[@]}" --cocci-file "$1" $2 {})
 	: >"$tmp/cocci.err"
-	for f in "${todo[@]}"; do
+	for f in "${run[@]}"; do
 		k=$(echo "$f" | tr / _)
 		cat "$tmp/pf/$k.out" >>"$tmp/cocci.out"
 		cat "$tmp/pf/$k.err" >>"$LOGS/cocci.log"
@@ -223,6 +223,27 @@ cocci_per_file() {
 	done
 }
 
+# cocci_candidates SCRIPT: the files of todo[] (as reduced in the
+# worktree) in which SCRIPT can report, in run[].  spatch derives from a
+# script the tokens a file must contain for any of its rules to match
+# (its "Grep query", a formula of identifiers with || and &&) but, given a
+# list of files, still parses every one of them (15 s for one script over
+# the 69 touched files, 0.5 s for one file).  A file that contains none of
+# the query's tokens, even as a substring, cannot satisfy it, whatever its
+# form: it is left out, and a script no file can match does not run.  A
+# script without a query (deref_null, badzero, minmax, ...) runs on all.
+cocci_candidates() {
+	local q
+	q=$(spatch -D report --parse-cocci "$1" 2>/dev/null |
+		awk '/^Grep query/ { g = 1; next } g && /^[A-Za-z0-9_ |&()]+$/ { print; next } { g = 0 }' |
+		grep -o -E '[A-Za-z_][A-Za-z0-9_]*' | sort -u) || q=
+	if [ -z "$q" ]; then
+		run=("${todo[@]}")
+	else
+		mapfile -t run < <(cd "$WT" && grep -l -F -- "$q" "${todo[@]}")
+	fi
+}
+
 # coccicheck's full script set in report mode, one spatch run per script
 # over the touched .c files (coccicheck itself runs all 71 scripts once per
 # file).  Only a report on a line the series adds counts, so each file is
@@ -232,9 +253,12 @@ cocci_per_file() {
 # minutes for the stage, against 47 for the whole files in the last cold
 # CI, which had QEMU running alongside; what this can miss, a rule that
 # needs the body of an untouched function to report on a touched one, is
-# in docs/testing.md).  Results are cached per file, keyed by its content, its
-# base version, the scripts, the reducer and the spatch version: an edit
-# reruns the scripts over the edited files only.
+# in docs/testing.md).  Each script runs only on the files that contain a
+# token of its grep query (cocci_candidates); the scripts that ran on no
+# file are listed in build/logs/cocci-skipped.txt.  Results are cached
+# per file, keyed by its content, its base version, the scripts, the
+# reducer and the spatch version: an edit reruns the scripts over the
+# edited files only.
 do_cocci() {
 	need spatch
 	if [ ${#kfiles[@]} -eq 0 ]; then
@@ -243,7 +267,7 @@ do_cocci() {
 	fi
 	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci ver scripts rsum sp opt req f e t name nsp
 	local -A fkey
-	local todo=() bad=()
+	local todo=() bad=() run=() skipped=()
 	ver=$(spatch --version 2>&1 | sed -n 's/^spatch version \([0-9.]*\).*/\1/p')
 	scripts=$(git -C "$TREE" rev-parse "$head:scripts/coccinelle")
 	rsum=$(sha256sum <"$TOP/scripts/check/cocci-reduce.py" | cut -c1-16)
@@ -252,7 +276,8 @@ do_cocci() {
 		# "2": results of runs where every script ran (ocamlopt present,
 		# no stack overflow); older entries may lack whole scripts
 		# "3": results on the reduced file
-		fkey[$f]=$(printf '%s\n' 3 "$scripts" "$ver" "$f" "$(git -C "$TREE" rev-parse "$head:$f")" \
+		# "4": each script on the files that have its tokens
+		fkey[$f]=$(printf '%s\n' 4 "$scripts" "$ver" "$f" "$(git -C "$TREE" rev-parse "$head:$f")" \
 			"$(git -C "$TREE" rev-parse "$base:$f" 2>/dev/null)" "$rsum" | sha256sum | cut -c1-32)
 		[ -f "$cache/${fkey[$f]}" ] || todo+=("$f")
 	done
@@ -278,6 +303,11 @@ do_cocci() {
 			opt=$(sed -n 's/^\/\/ *Options: *//p' "$sp")
 			name=${sp#"$WT"/scripts/coccinelle/}
 			t=$SECONDS
+			cocci_candidates "$sp"
+			if [ ${#run[@]} -eq 0 ]; then
+				skipped+=("$name")
+				continue
+			fi
 			# Some scripts make spatch take the files as one job (Parmap:
 			# "a total of 1"); the --timeout then covers all of them and,
 			# once hit, aborts the script with no report for any file,
@@ -296,7 +326,7 @@ do_cocci() {
 				# shellcheck disable=SC2086
 				(ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
 				cd "$WT" && "${SPATCH[@]}" --jobs "$JOBS" --chunksize 1 \
-					--cocci-file "$sp" $opt "${todo[@]}") \
+					--cocci-file "$sp" $opt "${run[@]}") \
 					>>"$tmp/cocci.out" 2>"$tmp/cocci.err" || true
 				cat "$tmp/cocci.err" >>"$LOGS/cocci.log"
 				if grep -q -E "$COCCI_TIMEOUT_RE" "$tmp/cocci.err"; then
@@ -305,13 +335,15 @@ do_cocci() {
 				fi
 				;;
 			esac
-			echo "$((SECONDS - t)) s $name" >>"$tmp/cocci.times"
+			echo "$((SECONDS - t)) s $name (${#run[@]} files)" >>"$tmp/cocci.times"
 			# a script that could not run is a hole in the check, not a pass
 			e=$(grep -m 1 -E "$COCCI_ERROR_RE" "$tmp/cocci.err") && bad+=("$name: $e")
 		done
 		xargs git -C "$WT" checkout -q -- <"$tmp/reduced"
 		: >"$tmp/reduced"
 		sort -rn "$tmp/cocci.times" >"$LOGS/cocci-times.txt"
+		printf '%s\n' "${skipped[@]}" >"$LOGS/cocci-skipped.txt"
+		info "coccicheck: ${#skipped[@]} scripts skipped, no touched file has a token of their grep query ($LOGS/cocci-skipped.txt)"
 		info "coccicheck: slowest scripts (s): $(head -n 3 "$LOGS/cocci-times.txt" | paste -s -d ',' | sed 's/ s / /g; s/,/, /g') (all: $LOGS/cocci-times.txt)"
 		if [ ${#bad[@]} -gt 0 ]; then
 			printf '  %s\n' "${bad[@]}" >&2
