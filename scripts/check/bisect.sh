@@ -85,15 +85,34 @@ mv "$tmp/rest.new" "$tmp/rest"
 undefined "${objs[@]/#/$out/}" | comm -23 - "$tmp/head-defs" | comm -23 - "$tmp/rest" >"$tmp/missing"
 [ -s "$tmp/missing" ] && die "link check broken: HEAD's touched objects use symbols vmlinux lacks: $(head -n 5 "$tmp/missing" | paste -s -d ' ')"
 
+# unseen C NEXT: the files NEXT changes are none this build reads: text
+# (Documentation/, MAINTAINERS, the kselftests, the coccinelle scripts)
+# and .c files HEAD's vmlinux does not link (drivers the UML config
+# leaves out).  No Kconfig, Makefile or header: the configuration and
+# the set of compiled files are those of NEXT.  C's build is then NEXT's.
+unseen() {
+	local f
+	while read -r f; do
+		case $f in
+		Documentation/* | MAINTAINERS | tools/testing/selftests/* | scripts/coccinelle/*) ;;
+		*.c) ! grep -qxF "${f%.c}.o" "$tmp/linked" || return 1 ;;
+		*) return 1 ;;
+		esac
+	done < <(git -C "$TREE" diff --no-renames --name-only "$1" "$2")
+}
+
 built=0
+unseen_n=0
+configured=$head	# the commit whose Kconfig files made $out/.config
 for ((i = 1; i < n; i++)); do
 	c=${commits[i - 1]}
 	next=${commits[i]}
 	subj=$(git -C "$TREE" log -1 --format=%s "$c")
-	# Same code as the next patch (which differs in Documentation/ only):
-	# building that one, or HEAD, covers this one.
-	if git -C "$TREE" diff --quiet "$c" "$next" -- . ':(exclude)Documentation'; then
-		info "bisect: patch $i/$n has the code of patch $((i + 1)) (docs differ only)"
+	# The next patch changes nothing this build reads: building that
+	# one, or HEAD, covers this one.
+	if unseen "$c" "$next"; then
+		info "bisect: patch $i/$n builds as patch $((i + 1)) (which changes only files the UML build does not read)"
+		unseen_n=$((unseen_n + 1))
 		continue
 	fi
 	built=$((built + 1))
@@ -103,10 +122,15 @@ for ((i = 1; i < n; i++)); do
 		[ -f "$wt/${o%.o}.c" ] && pobjs+=("$o")
 	done
 	# options the kunitconfig names may not exist yet at this commit:
-	# olddefconfig drops them
-	cat "$wt/tools/testing/kunit/configs/arch_uml.config" "$kcfg" >"$out/.config"
-	run_logged "$LOGS/kunit-bisect-config.log" make -C "$wt" ARCH=um O="$out" CC="$KCC" olddefconfig ||
-		die "patch $i/$n: olddefconfig failed (log: $LOGS/kunit-bisect-config.log)"
+	# olddefconfig drops them.  With the same Kconfig files as the commit
+	# the configuration was made at, it would write the same .config, and
+	# kbuild would still re-sync include/config: skipped then.
+	if ! git -C "$TREE" diff --quiet "$configured" "$c" -- ':(glob)**/Kconfig*' tools/testing/kunit/configs/arch_uml.config; then
+		cat "$wt/tools/testing/kunit/configs/arch_uml.config" "$kcfg" >"$out/.config"
+		run_logged "$LOGS/kunit-bisect-config.log" make -C "$wt" ARCH=um O="$out" CC="$KCC" olddefconfig ||
+			die "patch $i/$n: olddefconfig failed (log: $LOGS/kunit-bisect-config.log)"
+		configured=$c
+	fi
 	if [ ${#pobjs[@]} -eq 0 ]; then
 		info "bisect: patch $i/$n: none of the touched files exists yet, nothing to build: $subj"
 		continue
@@ -121,4 +145,4 @@ for ((i = 1; i < n; i++)); do
 	fi
 	info "bisect: patch $i/$n: ${res#build kunit-bisect: }"
 done
-echo "bisect: patches 1..$((n - 1)) of $n compile and link on their own ($built built: the objects of the ${#objs[@]} touched .c files HEAD's UML/KUnit build compiles, then a link check; the others differ from the next patch in Documentation/ only; $n = HEAD built whole)"
+echo "bisect: patches 1..$((n - 1)) of $n compile and link on their own ($built built: the objects of the ${#objs[@]} touched .c files HEAD's UML/KUnit build compiles, then a link check; $unseen_n build as the next patch, which changes only files the UML build does not read; $n = HEAD built whole)"
