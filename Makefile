@@ -90,7 +90,7 @@ apply:
 mbox: tree
 	@$(S)/export/mbox.sh
 clean:
-	rm -rf build/out build/bisect/out build/logs build/qemu
+	rm -rf build/out build/bisect/out build/static/out build/logs build/qemu
 distclean:
 	@$(S)/export/status.sh >/dev/null || { echo "distclean: the tree holds unexported work (make status)"; exit 1; }
 	rm -rf build

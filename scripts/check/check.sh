@@ -49,15 +49,19 @@ kunit_head() {
 		"$S/check/kunit.sh" "$BUILD/bisect/linux" "$BUILD/bisect/out/kunit"
 }
 
-# Two lanes from here.  The static lane (the quick checks, kunit, bisect,
-# sparse, coccicheck) needs no test kernel and works in the scratch
-# worktree; the guest lane builds the test kernel in build/linux and
-# boots it.  The static lane starts at once, in the background, niced:
-# its work fills what the test kernel's build and the guests leave of
-# the two cores (the single-threaded quick checks, link steps, QEMU
-# waiting) without taking CPU time they want (the guests' checks have
-# wall-clock timeouts).  Its output (stdout and stderr) is printed when
-# both lanes are done.
+# Two lanes from here.  The static lane (the quick checks, kunit,
+# bisect) needs no test kernel and works in the scratch worktree
+# build/bisect/linux; the guest lane builds the test kernel in
+# build/linux, boots it, then runs sparse and coccicheck in their own
+# worktree, build/static/linux.  The static lane starts at once, in the
+# background, niced: its work fills what the test kernel's build and
+# the guests leave of the two cores (the single-threaded quick checks,
+# link steps, QEMU waiting) without taking CPU time they want (the
+# guests' checks have wall-clock timeouts); once the guests are done it
+# is reniced to 0.  Sparse and coccicheck come after the guests, beside
+# bisect, so that bisect's serial steps (a make per prefix) leave no
+# core idle at the end.  The static lane's output (stdout and
+# stderr) is printed when both lanes are done.
 static_lane() {
 	passed=0 failed=0 failures=()
 	# The model of the rules (model/sbnofs.pml): no kernel build.
@@ -68,8 +72,6 @@ static_lane() {
 	stage kernel-doc "$S/check/static.sh" kerneldoc || true
 	stage kunit kunit_head || true
 	stage bisect "$S/check/bisect.sh" || true
-	stage sparse "$S/check/static.sh" sparse || true
-	stage coccicheck "$S/check/static.sh" cocci || true
 	echo "$passed $failed ${failures[*]}" >"$lane.status"
 }
 lane=$(mktemp "$BUILD/check-lane.XXXXXX")
@@ -117,6 +119,12 @@ if [ $debug_ok = 1 ]; then
 		--script stress.sh --args "${STRESS_SECONDS:-60},${STRESS_HEADROOM:-8}" \
 		--log "$LOGS/qemu-stress.log" --quiet || true
 fi
+# No guest runs from here: the static lane needs no nice any more (its
+# serial steps and these stages' parallel ones fill each other's gaps).
+# Lowering a nice value needs root, as in CI; otherwise it stays niced.
+renice -n 0 -g "$lane_pid" >/dev/null 2>&1 || true
+stage sparse "$S/check/static.sh" sparse || true
+stage coccicheck "$S/check/static.sh" cocci || true
 wait "$lane_pid" || true
 lane_pid=
 cat "$lane"

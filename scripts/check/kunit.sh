@@ -17,6 +17,9 @@ for a in "$@"; do
 done
 [ ${#pos[@]} -ge 1 ] && src=${pos[0]}
 [ ${#pos[@]} -ge 2 ] && out=${pos[1]}
+# absolute: kunit.py runs from the source directory
+src=$(realpath -m "$src")
+out=$(realpath -m "$out")
 [ -f "$src/tools/testing/kunit/kunit.py" ] || die "no kernel source at $src (run: make tree)"
 kcfg=$TOP/configs/kunit/sbnofs.kunitconfig
 mkdir -p "$out"   # kunit.py needs the directory (and its parent) to exist

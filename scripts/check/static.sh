@@ -22,8 +22,9 @@ tree_ok || die "no kernel tree (run: make tree)"
 checks=("$@")
 [ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse cocci)
 
-WT=$BUILD/bisect/linux
-SOUT=$BUILD/bisect/out/sparse
+# its own scratch worktree: make check runs it beside bisect
+WT=$BUILD/static/linux
+SOUT=$BUILD/static/out/sparse
 tmp=$(mktemp -d "$BUILD/static.XXXXXX")
 # the coccicheck stage reduces files of the worktree in place ($tmp/reduced)
 restore() {
@@ -127,7 +128,7 @@ do_kerneldoc() {
 # sparse_objs REV OUTFILE: sparse warnings of the touched objects at REV
 sparse_objs() {
 	local rev=$1 outf=$2 f log
-	"$TOP/scripts/prepare/worktree.sh" "$rev"
+	"$TOP/scripts/prepare/worktree.sh" "$rev" "$WT"
 	mkdir -p "$SOUT"
 	cat "$TOP/configs/x86-base.config" "$TOP/configs/x86-debug.config" \
 		"$TOP/configs/x86-sparse.config" >"$SOUT/sbnofs.fragment"
@@ -187,7 +188,7 @@ added_lines() {
 # wt_at_head: the worktree at HEAD, unmodified (a coccicheck run killed
 # before it restored its reduced files leaves them behind)
 wt_at_head() {
-	[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/prepare/worktree.sh" "$head"
+	[ "$(git -C "$WT" rev-parse HEAD 2>/dev/null)" = "$head" ] || "$TOP/scripts/prepare/worktree.sh" "$head" "$WT"
 	git -C "$WT" diff --quiet || git -C "$WT" checkout -q -- .
 }
 
