@@ -68,6 +68,11 @@ for f in "${touched[@]}"; do
 	grep -qxF "${f%.c}.o" "$tmp/linked" && objs+=("${f%.c}.o")
 done
 [ ${#objs[@]} -gt 0 ] || die "HEAD's build links none of the ${#touched[@]} touched .c files"
+# the .c files HEAD's build reads: those its objects' command files name
+# (a .c file can be #included by another), as paths in the source tree
+rel=$(realpath -m --relative-to="$out" "$wt")
+find "$out" -name '.*.cmd' -print0 | xargs -0 cat | grep -oE '[^ :=]+\.c\b' |
+	sed -e "s|^$wt/||" -e "s|^$rel/||" | sort -u >"$tmp/read-c"
 # The rest of the kernel: the global symbols the untouched objects of
 # vmlinux.a define, and the names the final link itself provides (linker
 # script symbols, UML's libc): those of vmlinux that no object defines.
@@ -87,15 +92,15 @@ undefined "${objs[@]/#/$out/}" | comm -23 - "$tmp/head-defs" | comm -23 - "$tmp/
 
 # unseen C NEXT: the files NEXT changes are none this build reads: text
 # (Documentation/, MAINTAINERS, the kselftests, the coccinelle scripts)
-# and .c files HEAD's vmlinux does not link (drivers the UML config
-# leaves out).  No Kconfig, Makefile or header: the configuration and
+# and .c files HEAD's build neither links nor includes (drivers the UML
+# config leaves out).  No Kconfig, Makefile or header: the configuration and
 # the set of compiled files are those of NEXT.  C's build is then NEXT's.
 unseen() {
 	local f
 	while read -r f; do
 		case $f in
 		Documentation/* | MAINTAINERS | tools/testing/selftests/* | scripts/coccinelle/*) ;;
-		*.c) ! grep -qxF "${f%.c}.o" "$tmp/linked" || return 1 ;;
+		*.c) ! grep -qxF "${f%.c}.o" "$tmp/linked" && ! grep -qxF "$f" "$tmp/read-c" || return 1 ;;
 		*) return 1 ;;
 		esac
 	done < <(git -C "$TREE" diff --no-renames --name-only "$1" "$2")
