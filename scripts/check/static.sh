@@ -198,29 +198,68 @@ SPATCH=(spatch -D report --no-show-diff --very-quiet --timeout 200)
 COCCI_TIMEOUT_RE='Common\.Timeout|timeout \(we abort\)'
 COCCI_ERROR_RE='No OCaml compiler|Aborting computation|Stack overflow|Fatal error|^exception'
 
-# cocci_per_file SCRIPT OPTIONS: SCRIPT over each file of run[] in its own
-# spatch ($JOBS at a time), reports appended to cocci.out; cocci.err is
-# replaced by the runs' errors, except that a file that alone exceeds the
-# timeout is listed in cocci.timeouts (not checked by that script) instead.
-cocci_per_file() {
-	local f k
-	rm -rf "$tmp/pf"
-	mkdir -p "$tmp/pf"
+# cocci_job SCRIPT OPTIONS NAME KIND FILE...: queue (in queue[]) one
+# spatch run of SCRIPT over the FILEs as job file $tmp/jobs/N (lines: the
+# script, its options, "NAME KIND", the files).  KIND is "all" (the
+# script's files in one run) or "file" (one file).
+cocci_job() {
+	local j
+	njob=$((njob + 1))
+	j=$tmp/jobs/$njob
+	printf '%s\n' "$1" "$2" "$3 $4" "${@:5}" >"$j"
+	queue+=("$j")
+}
+
+# cocci_run: the queued jobs, $JOBS at a time and in queue order, each a
+# spatch without --jobs (one core): JOB.out, JOB.err, JOB.time (seconds,
+# summed per script into cocci-times.txt).
+# A pool of single-core runs keeps both cores busy: spatch's own --jobs
+# left one idle through most scripts (a standalone run at 53% of two
+# cores), as some scripts make it take the files as one job.
+cocci_run() {
+	# file names and options have no blanks: split unquoted
 	# shellcheck disable=SC2016
-	printf '%s\n' "${run[@]}" | (ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
-		cd "$WT" && xargs -P "$JOBS" -I{} sh -c 'k=$(echo "$3" | tr / _); d=$0; shift 3
-			"$@" >"$d/$k.out" 2>"$d/$k.err" || true' "$tmp/pf" "$1" "$2" {} \
-			"${SPATCH[@]}" --cocci-file "$1" $2 {})
-	: >"$tmp/cocci.err"
-	for f in "${run[@]}"; do
-		k=$(echo "$f" | tr / _)
-		cat "$tmp/pf/$k.out" >>"$tmp/cocci.out"
-		cat "$tmp/pf/$k.err" >>"$LOGS/cocci.log"
-		if grep -q -E "$COCCI_TIMEOUT_RE" "$tmp/pf/$k.err"; then
-			echo "$f ${1#"$WT"/scripts/coccinelle/}" >>"$tmp/cocci.timeouts"
-		else
-			cat "$tmp/pf/$k.err" >>"$tmp/cocci.err"
+	printf '%s\n' "${queue[@]}" | (ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
+		cd "$WT" && SP="${SPATCH[*]}" xargs -P "$JOBS" -n 1 sh -c '
+			t=$(date +%s)
+			$SP --cocci-file "$(sed -n 1p "$1")" $(sed -n 2p "$1") $(sed 1,3d "$1") \
+				>"$1.out" 2>"$1.err" || true
+			echo $(($(date +%s) - t)) >"$1.time"' cocci-job)
+}
+
+# cocci_collect: the finished jobs' reports appended to cocci.out, their
+# errors to bad[] and the log.  A one-file job that hit spatch's timeout
+# lists its file in cocci.timeouts (not checked by that script); a job of
+# several files that did is queued again as one job per file in redo[]:
+# the timeout may cover the files together, and once hit, it aborts the
+# script with no report for any file, although each alone takes seconds.
+cocci_collect() {
+	local j name kind e f
+	redo=()
+	for j in "${queue[@]}"; do
+		read -r name kind <<<"$(sed -n 3p "$j")"
+		cat "$j.err" >>"$LOGS/cocci.log"
+		ctime[$name]=$((${ctime[$name]:-0} + $(cat "$j.time")))
+		if grep -q -E "$COCCI_TIMEOUT_RE" "$j.err"; then
+			if [ "$kind" = file ]; then
+				echo "$(sed -n 4p "$j") $name" >>"$tmp/cocci.timeouts"
+				cat "$j.out" >>"$tmp/cocci.out"
+			else
+				redo+=("$j")
+			fi
+			continue
 		fi
+		cat "$j.out" >>"$tmp/cocci.out"
+		# a script that could not run is a hole in the check, not a pass
+		e=$(grep -m 1 -E "$COCCI_ERROR_RE" "$j.err") && bad+=("$name: $e")
+	done
+	queue=()
+	for j in "${redo[@]}"; do
+		read -r name kind <<<"$(sed -n 3p "$j")"
+		ckind[$name]="file, after a timeout of all files in one run"
+		while read -r f; do
+			cocci_job "$(sed -n 1p "$j")" "$(sed -n 2p "$j")" "$name" file "$f"
+		done < <(sed 1,3d "$j")
 	done
 }
 
@@ -247,28 +286,27 @@ cocci_candidates() {
 
 # coccicheck's full script set in report mode, one spatch run per script
 # over the touched .c files (coccicheck itself runs all 71 scripts once per
-# file).  Only a report on a line the series adds counts, so each file is
-# first reduced to what such a report can come from: scripts/check/cocci-reduce.py
-# blanks the bodies of the functions the series does not touch, in the
-# worktree's copy, keeping every line's number (cold, over 69 files: 12.6
-# minutes for the stage, against 47 for the whole files in the last cold
-# CI, which had QEMU running alongside; what this can miss, a rule that
-# needs the body of an untouched function to report on a touched one, is
-# in docs/testing.md).  Each script runs only on the files that contain a
-# token of its grep query (cocci_candidates); the scripts that ran on no
-# file are listed in build/logs/cocci-skipped.txt.  Results are cached
-# per file, keyed by its content, its base version, the scripts, the
-# reducer and the spatch version: an edit reruns the scripts over the
-# edited files only.
+# file), or one per file for the slowest scripts, $JOBS runs at a time
+# (cocci_run).  Only a report on a line the series adds counts, so each
+# file is first reduced to what such a report can come from:
+# scripts/check/cocci-reduce.py blanks the bodies of the functions the
+# series does not touch, in the worktree's copy, keeping every line's
+# number (what this can miss, a rule that needs the body of an untouched
+# function to report on a touched one, is in docs/testing.md).  Each
+# script runs only on the files that contain a token of its grep query
+# (cocci_candidates); the scripts that ran on no file are listed in
+# build/logs/cocci-skipped.txt.  Results are cached per file, keyed by its
+# content, its base version, the scripts, the reducer and the spatch
+# version: an edit reruns the scripts over the edited files only.
 do_cocci() {
 	need spatch
 	if [ ${#kfiles[@]} -eq 0 ]; then
 		echo "static: coccicheck: no touched .c files"
 		return
 	fi
-	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci ver scripts rsum sp opt req f e t name nsp
-	local -A fkey
-	local todo=() bad=() run=() skipped=()
+	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/sbnofs/cocci ver scripts rsum sp opt req f e name nsp
+	local -A fkey ctime nfiles ckind
+	local todo=() bad=() run=() skipped=() queue=() redo=() first=() middle=() last=() njob=0
 	ver=$(spatch --version 2>&1 | sed -n 's/^spatch version \([0-9.]*\).*/\1/p')
 	scripts=$(git -C "$TREE" rev-parse "$head:scripts/coccinelle")
 	rsum=$(sha256sum <"$TOP/scripts/check/cocci-reduce.py" | cut -c1-16)
@@ -296,6 +334,8 @@ do_cocci() {
 		done
 		nsp=$(printf '%s\n' "$WT"/scripts/coccinelle/*/*.cocci | wc -l)
 		info "coccicheck: $nsp scripts over ${#todo[@]} of ${#kfiles[@]} files, untouched function bodies blanked (uncached; results cached per file)"
+		rm -rf "$tmp/jobs"
+		mkdir -p "$tmp/jobs"
 		for sp in "$WT"/scripts/coccinelle/*/*.cocci; do
 			req=$(sed -n 's/^\/\/ *Requires: *//p' "$sp" | tr -d ' ')
 			if [ -n "$req" ] && ! printf '%s\n%s\n' "$req" "$ver" | sort -CV; then
@@ -303,49 +343,52 @@ do_cocci() {
 			fi
 			opt=$(sed -n 's/^\/\/ *Options: *//p' "$sp")
 			name=${sp#"$WT"/scripts/coccinelle/}
-			t=$SECONDS
 			cocci_candidates "$sp"
 			if [ ${#run[@]} -eq 0 ]; then
 				skipped+=("$name")
 				continue
 			fi
-			# Some scripts make spatch take the files as one job (Parmap:
-			# "a total of 1"); the --timeout then covers all of them and,
-			# once hit, aborts the script with no report for any file,
-			# although each file alone takes seconds.  The two known ones
-			# run one spatch per file from the start; any other that hits
-			# the timeout that way runs again per file.
+			nfiles[$name]=${#run[@]}
 			case $name in
+			# The slowest scripts of a measured run (cocci-times.txt)
+			# are queued first, so that none is left running alone
+			# at the end; the two slowest of all run one job per file,
+			# small jobs queued last.
 			null/deref_null.cocci | tests/unsigned_lesser_than_zero.cocci)
-				: >"$tmp/cocci.err"
-				cocci_per_file "$sp" "$opt"
-				name="$name (per file)"
+				ckind[$name]="file"
+				for f in "${run[@]}"; do
+					cocci_job "$sp" "$opt" "$name" file "$f"
+					last+=("${queue[-1]}")
+				done
+				;;
+			misc/minmax.cocci | misc/doubleinit.cocci | api/stream_open.cocci | null/badzero.cocci | api/resource_size.cocci)
+				cocci_job "$sp" "$opt" "$name" all "${run[@]}"
+				first+=("${queue[-1]}")
 				;;
 			*)
-				# A deep recursion can overflow spatch's default 8 MiB
-				# stack: the worker dies, the script reports nothing.
-				# shellcheck disable=SC2086
-				(ulimit -s unlimited 2>/dev/null || ulimit -s 1048576
-				cd "$WT" && "${SPATCH[@]}" --jobs "$JOBS" --chunksize 1 \
-					--cocci-file "$sp" $opt "${run[@]}") \
-					>>"$tmp/cocci.out" 2>"$tmp/cocci.err" || true
-				cat "$tmp/cocci.err" >>"$LOGS/cocci.log"
-				if grep -q -E "$COCCI_TIMEOUT_RE" "$tmp/cocci.err"; then
-					cocci_per_file "$sp" "$opt"
-					name="$name (per file, after a timeout of all files as one job)"
-				fi
+				cocci_job "$sp" "$opt" "$name" all "${run[@]}"
+				middle+=("${queue[-1]}")
 				;;
 			esac
-			echo "$((SECONDS - t)) s $name (${#run[@]} files)" >>"$tmp/cocci.times"
-			# a script that could not run is a hole in the check, not a pass
-			e=$(grep -m 1 -E "$COCCI_ERROR_RE" "$tmp/cocci.err") && bad+=("$name: $e")
 		done
+		queue=("${first[@]}" "${middle[@]}" "${last[@]}")
+		info "coccicheck: ${#queue[@]} spatch runs, $JOBS at a time"
+		cocci_run
+		cocci_collect
+		if [ ${#queue[@]} -gt 0 ]; then
+			info "coccicheck: ${#redo[@]} script(s) hit the timeout over their files together: again per file"
+			cocci_run
+			cocci_collect
+		fi
+		for name in "${!ctime[@]}"; do
+			echo "${ctime[$name]} s $name (${nfiles[$name]} files${ckind[$name]:+, per file${ckind[$name]#file}})"
+		done >"$tmp/cocci.times"
 		xargs git -C "$WT" checkout -q -- <"$tmp/reduced"
 		: >"$tmp/reduced"
 		sort -rn "$tmp/cocci.times" >"$LOGS/cocci-times.txt"
 		printf '%s\n' "${skipped[@]}" >"$LOGS/cocci-skipped.txt"
 		info "coccicheck: ${#skipped[@]} scripts skipped, no touched file has a token of their grep query ($LOGS/cocci-skipped.txt)"
-		info "coccicheck: slowest scripts (s): $(head -n 3 "$LOGS/cocci-times.txt" | paste -s -d ',' | sed 's/ s / /g; s/,/, /g') (all: $LOGS/cocci-times.txt)"
+		info "coccicheck: slowest scripts (s): $(head -n 3 "$LOGS/cocci-times.txt" | paste -s -d ';' | sed 's/ s / /g; s/;/; /g') (all: $LOGS/cocci-times.txt)"
 		if [ ${#bad[@]} -gt 0 ]; then
 			printf '  %s\n' "${bad[@]}" >&2
 			fail coccicheck "${#bad[@]} script(s) failed to run, nothing cached (log: $LOGS/cocci.log); first: ${bad[0]}"
