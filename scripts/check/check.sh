@@ -39,9 +39,8 @@ finish() {
 	exit
 }
 
-# Without the tools or the tree nothing else can run.
+# Without the tools nothing else can run (nor without the tree, below).
 stage deps "$S/prepare/deps.sh" || finish
-stage tree "$S/prepare/tree.sh" || finish
 # KUnit at HEAD in the scratch worktree and its build directory, which
 # the bisect stage then reuses: its HEAD build is already done.
 kunit_head() {
@@ -51,10 +50,12 @@ kunit_head() {
 
 # Two lanes from here.  The static lane (the quick checks, kunit,
 # bisect) needs no test kernel and works in the scratch worktree
-# build/bisect/linux; the guest lane builds the test kernel in
-# build/linux, boots it, then runs sparse and coccicheck in their own
-# worktree, build/static/linux.  The static lane starts at once, in the
-# background, niced: its work fills what the test kernel's build and
+# build/bisect/linux; the guest lane makes the kernel tree, builds the
+# test kernel in build/linux, boots it, then runs sparse and coccicheck
+# in their own worktree, build/static/linux.  The static lane starts at
+# once, in the background, niced: the model and the report tests need
+# no tree and run beside the tree stage (single-threaded git), the rest
+# waits for the tree.  Its work fills what the test kernel's build and
 # the guests leave of the two cores (the single-threaded quick checks,
 # link steps, QEMU waiting) without taking CPU time they want (the
 # guests' checks have wall-clock timeouts); once the guests are done it
@@ -68,6 +69,8 @@ static_lane() {
 	stage model "$S/check/model.sh" || true
 	# The benchmark reports' unit tests (scripts/bench/report): seconds.
 	stage report env PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -q -s "$S/bench/report" || true
+	# the tree stage's outcome (a failed tree ends make check)
+	while [ ! -e "$lane.tree" ]; do sleep 1; done
 	stage checkpatch "$S/check/static.sh" checkpatch || true
 	stage kernel-doc "$S/check/static.sh" kerneldoc || true
 	stage kunit kunit_head || true
@@ -85,7 +88,8 @@ stop_lane() {
 	fi
 	lane_pid=
 }
-trap 'stop_lane; rm -f "$lane" "$lane.status"' EXIT
+wt_pid=
+trap 'stop_lane; [ -z "$wt_pid" ] || kill "$wt_pid" 2>/dev/null; rm -f "$lane" "$lane.status" "$lane.tree"' EXIT
 trap 'echo "[check] interrupted" >&2; exit 130' INT TERM
 set -m
 static_lane >"$lane" 2>&1 &
@@ -93,6 +97,18 @@ lane_pid=$!
 set +m
 # its children inherit the niceness
 renice -n 10 -g "$lane_pid" >/dev/null
+if ! stage tree "$S/prepare/tree.sh"; then
+	# the lane's own output is lost with it
+	stop_lane
+	finish
+fi
+: >"$lane.tree"
+# sparse's and coccicheck's worktree (at the base: sparse's first
+# revision), checked out while the test kernel builds: a minute of
+# mostly disk writes that would otherwise precede them at the end of
+# the guest lane
+nice -n 10 "$S/prepare/worktree.sh" "$BASE_TAG" "$BUILD/static/linux" >"$LOGS/worktree-static.log" 2>&1 &
+wt_pid=$!
 debug_ok=0
 stage kernel-debug "$S/build/build-kernel.sh" debug && debug_ok=1
 if [ $debug_ok = 1 ]; then
@@ -123,6 +139,8 @@ fi
 # serial steps and these stages' parallel ones fill each other's gaps).
 # Lowering a nice value needs root, as in CI; otherwise it stays niced.
 renice -n 0 -g "$lane_pid" >/dev/null 2>&1 || true
+# (if it failed, sparse checks the worktree out again, or says why not)
+wait "$wt_pid" || echo "[check] checking out build/static/linux failed: sparse tries again (log: $LOGS/worktree-static.log)" >&2
 stage sparse "$S/check/static.sh" sparse || true
 stage coccicheck "$S/check/static.sh" cocci || true
 wait "$lane_pid" || true

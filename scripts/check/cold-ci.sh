@@ -7,7 +7,8 @@
 # the wall time and the exit status, and, with process accounting
 # (accton, from Debian's acct package; root), the CPU time of the run by
 # command, the figure a 2-core budget is made of (the accounting is
-# system-wide: run nothing else meanwhile).
+# system-wide: run nothing else meanwhile), and the cores' busy share
+# per 5 minutes, where they stood idle.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-/tmp/sbnofs-cold}
@@ -24,10 +25,20 @@ if command -v accton >/dev/null && : >"$dir.pacct" && accton "$dir.pacct" >/dev/
 else
 	echo "cold-ci: no process accounting (accton from the acct package, as root): no CPU breakdown"
 fi
+# the cores' use over time: /proc/stat's first line every 10 s
+(while :; do echo "$(date +%s) $(head -n 1 /proc/stat)"; sleep 10; done) >"$dir.cpu" &
+cpu_pid=$!
 t0=$(date +%s)
 rc=0
 .ci/run || rc=$?
 t=$(($(date +%s) - t0))
+kill "$cpu_pid"
+# busy share of both cores per 5 minutes (1 - idle and iowait over all)
+echo "cold-ci: CPU busy per 5 minutes (%, both cores): $(awk '
+	{ tot = 0; for (i = 3; i <= 10; i++) tot += $i; idle = $6 + $7 }
+	NR == 1 { t0 = $1; pt = tot; pi = idle; next }
+	{ w = int(($1 - t0) / 300); T[w] += tot - pt; I[w] += idle - pi; pt = tot; pi = idle; n = w }
+	END { for (w = 0; w <= n; w++) printf "%s%d", w ? " " : "", T[w] ? 100 * (1 - I[w] / T[w]) : 0 }' "$dir.cpu")"
 if [ -n "$acct" ]; then
 	accton off >/dev/null
 	# sa -a: one line per command name, CPU time in minutes ("cp");
