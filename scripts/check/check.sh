@@ -51,17 +51,18 @@ kunit_head() {
 # Two lanes from here.  The static lane (the quick checks, kunit,
 # bisect) needs no test kernel and works in the scratch worktree
 # build/bisect/linux; the guest lane makes the kernel tree, builds the
-# test kernel in build/linux, boots it, then runs sparse and coccicheck
-# in their own worktree, build/static/linux.  The static lane starts at
+# test kernel in build/linux, boots it, then runs coccicheck in its own
+# worktree, build/static/linux.  The static lane starts at
 # once, in the background, niced: the model and the report tests need
 # no tree and run beside the tree stage (single-threaded git), the rest
 # waits for the tree.  Its work fills what the test kernel's build and
 # the guests leave of the two cores (the single-threaded quick checks,
 # link steps, QEMU waiting) without taking CPU time they want (the
 # guests' checks have wall-clock timeouts); once the guests are done it
-# is reniced to 0.  Sparse and coccicheck come after the guests, beside
-# bisect, so that bisect's serial steps (a make per prefix) leave no
-# core idle at the end.  The static lane's output (stdout and
+# is reniced to 0.  Coccicheck comes after the guests, beside bisect,
+# so that bisect's serial steps (a make per prefix) leave no core idle;
+# sparse ends the static lane, in bisect's worktree (the guest lane,
+# with QEMU slowed by the static lane beside it, is the longer one).  The static lane's output (stdout and
 # stderr) is printed when both lanes are done.
 static_lane() {
 	passed=0 failed=0 failures=()
@@ -77,6 +78,7 @@ static_lane() {
 	stage kernel-doc "$S/check/static.sh" kerneldoc || true
 	stage kunit kunit_head || true
 	stage bisect "$S/check/bisect.sh" || true
+	stage sparse "$S/check/static.sh" sparse || true
 	echo "$passed $failed ${failures[*]}" >"$lane.status"
 }
 lane=$(mktemp "$BUILD/check-lane.XXXXXX")
@@ -106,11 +108,11 @@ if ! stage tree "$S/prepare/tree.sh"; then
 	finish
 fi
 : >"$lane.tree"
-# sparse's and coccicheck's worktree (at the base: sparse's first
-# revision), checked out while the test kernel builds: a minute of
-# mostly disk writes that would otherwise precede them at the end of
-# the guest lane
-nice -n 10 "$S/prepare/worktree.sh" "$BASE_TAG" "$BUILD/static/linux" >"$LOGS/worktree-static.log" 2>&1 &
+# coccicheck's worktree, checked out while the test kernel builds: a
+# minute of mostly disk writes that would otherwise precede it at the
+# end of the guest lane
+nice -n 10 "$S/prepare/worktree.sh" "$(git -C "$TREE" rev-parse HEAD)" "$BUILD/static/linux" \
+	>"$LOGS/worktree-static.log" 2>&1 &
 wt_pid=$!
 debug_ok=0
 stage kernel-debug "$S/build/build-kernel.sh" debug && debug_ok=1
@@ -142,9 +144,8 @@ fi
 # serial steps and these stages' parallel ones fill each other's gaps).
 # Lowering a nice value needs root, as in CI; otherwise it stays niced.
 renice -n 0 -g "$lane_pid" >/dev/null 2>&1 || true
-# (if it failed, sparse checks the worktree out again, or says why not)
-wait "$wt_pid" || echo "[check] checking out build/static/linux failed: sparse tries again (log: $LOGS/worktree-static.log)" >&2
-stage sparse "$S/check/static.sh" sparse || true
+# (if it failed, coccicheck checks the worktree out again, or says why not)
+wait "$wt_pid" || echo "[check] checking out build/static/linux failed: coccicheck tries again (log: $LOGS/worktree-static.log)" >&2
 stage coccicheck "$S/check/static.sh" cocci || true
 wait "$lane_pid" || true
 lane_pid=

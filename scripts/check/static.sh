@@ -22,9 +22,12 @@ tree_ok || die "no kernel tree (run: make tree)"
 checks=("$@")
 [ ${#checks[@]} -gt 0 ] || checks=(checkpatch kerneldoc sparse cocci)
 
-# its own scratch worktree: make check runs it beside bisect
+# coccicheck's own scratch worktree (make check runs it beside bisect),
+# and sparse's, which is bisect's (make check runs sparse after bisect,
+# in the same lane), with a build directory of its own
 WT=$BUILD/static/linux
-SOUT=$BUILD/static/out/sparse
+SWT=$BUILD/bisect/linux
+SOUT=$BUILD/bisect/out/sparse
 tmp=$(mktemp -d "$BUILD/static.XXXXXX")
 # the coccicheck stage reduces files of the worktree in place ($tmp/reduced)
 restore() {
@@ -128,14 +131,14 @@ do_kerneldoc() {
 # sparse_objs REV OUTFILE: sparse warnings of the touched objects at REV
 sparse_objs() {
 	local rev=$1 outf=$2 f log
-	"$TOP/scripts/prepare/worktree.sh" "$rev" "$WT"
+	"$TOP/scripts/prepare/worktree.sh" "$rev" "$SWT"
 	mkdir -p "$SOUT"
 	cat "$TOP/configs/x86-base.config" "$TOP/configs/x86-debug.config" \
 		"$TOP/configs/x86-sparse.config" >"$SOUT/sbnofs.fragment"
 	# configure at every revision: options the series adds must be set at HEAD
-	run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" \
+	run_logged "$LOGS/sparse-config.log" make -C "$SWT" O="$SOUT" ARCH=x86_64 CC="$KCC" \
 		KCONFIG_ALLCONFIG="$SOUT/sbnofs.fragment" allnoconfig || die "sparse: allnoconfig failed"
-	run_logged "$LOGS/sparse-config.log" make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" olddefconfig ||
+	run_logged "$LOGS/sparse-config.log" make -C "$SWT" O="$SOUT" ARCH=x86_64 CC="$KCC" olddefconfig ||
 		die "sparse: olddefconfig failed"
 	# options that do not exist yet at this commit are dropped: fine
 	[ "$rev" = "$base" ] || "$TOP/scripts/build/check-config.sh" "$SOUT/sbnofs.fragment" "$SOUT/.config"
@@ -145,10 +148,10 @@ sparse_objs() {
 	for f in "${kfiles[@]}"; do
 		# another architecture's code does not build for x86_64
 		case $f in arch/x86/*) ;; arch/*) continue ;; esac
-		[ -f "$WT/$f" ] && objs+=("${f%.c}.o")
+		[ -f "$SWT/$f" ] && objs+=("${f%.c}.o")
 	done
 	log=$LOGS/sparse-$(git -C "$TREE" log -1 --format=%h "$rev").log
-	if ! make -C "$WT" O="$SOUT" ARCH=x86_64 CC="$KCC" C=2 -j"$JOBS" "${objs[@]}" >"$log" 2>&1; then
+	if ! make -C "$SWT" O="$SOUT" ARCH=x86_64 CC="$KCC" C=2 -j"$JOBS" "${objs[@]}" >"$log" 2>&1; then
 		grep -m3 -E ' error: |No rule to make target' "$log" >&2 || tail -n 5 "$log" >&2
 		die "sparse: building the touched objects at $(git -C "$TREE" log -1 --format=%h "$rev") failed: $(grep -m1 -E ' error: |No rule to make target' "$log" || echo see log) (not in configs/x86-sparse.config?) (log: $log)"
 	fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # worktree.sh REV [DIR]: check REV out in a scratch worktree of the kernel
-# tree, DIR (default build/bisect/linux, kunit's and bisect's; sparse and
-# coccicheck use build/static/linux, so that the two can run side by side).
+# tree, DIR (default build/bisect/linux, kunit's, bisect's and sparse's;
+# coccicheck uses build/static/linux, so that it can run beside them).
 # The developer's tree is never touched.  Build dirs live beside the
 # worktree, in DIR/../out/.  Objects built
 # here do not hit ccache for build/out/ (or the other way round): the
